@@ -1,0 +1,1 @@
+"""imagemesh_kit: the runtime kit every imagemesh service uses."""
