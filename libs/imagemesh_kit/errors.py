@@ -10,7 +10,7 @@ gRPC status with one `google.rpc.ErrorInfo` (reason, domain) and, for bad fields
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,95 @@
+# imagemesh: `make run` starts the whole mesh, `make test` runs every test tier.
+# Everything (venv, dependencies, buf, generated code) is set up on first use.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BUF_VERSION := 1.75.0
+BUF := .tools/node_modules/.bin/buf
+SITE = $(shell $(PY) -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
+PROTOS := $(shell find protos -name '*.proto')
+GEN_STAMP := libs/gen/.stamp
+DEPS_STAMP := $(VENV)/.deps-stamp
+PYTEST_ARGS ?=
+
+# PostgreSQL for the test suite's second pass: explicit, else the local server if it answers.
+IMAGEMESH_TEST_PG_URL ?= $(shell $(PYTHON) -c "import socket; s=socket.socket(); s.settimeout(0.5); print('postgresql+psycopg://postgres@127.0.0.1:5432/test' if s.connect_ex(('127.0.0.1',5432))==0 else '')" 2>/dev/null)
+export IMAGEMESH_TEST_PG_URL
+
+.PHONY: help setup gen lint fmt run test test-unit test-integration test-e2e test-pg bench admin deploy check-deploy clean
+
+help:
+	@echo "make run     - set up everything and start the whole mesh on embedded defaults"
+	@echo "make test    - set up everything and run lint + unit, integration and e2e tests (SQLite, then PostgreSQL)"
+	@echo "make bench   - run the benchmarks (results go to docs/BENCHMARKS.md by hand)"
+	@echo "make admin EMAIL=.. - create (or promote) the first admin account"
+	@echo "make deploy  - regenerate docker-compose.yml and deploy/ manifests from the registry"
+
+setup: $(DEPS_STAMP) $(GEN_STAMP) $(BUF)
+
+$(DEPS_STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[dev]"
+	@printf '%s\n' "$(CURDIR)/libs" "$(CURDIR)/libs/gen" "$(CURDIR)" > "$(SITE)/imagemesh-dev.pth"
+	@touch $@
+
+$(BUF):
+	@mkdir -p .tools
+	npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix .tools @bufbuild/buf@$(BUF_VERSION)
+
+# googleapis' protos, taken from the installed googleapis-common-protos (no registry needed).
+.tools/protodeps/.stamp: $(DEPS_STAMP)
+	@mkdir -p .tools/protodeps/google/api .tools/protodeps/google/rpc
+	@cp $(SITE)/google/api/{annotations,http,field_behavior,httpbody}.proto .tools/protodeps/google/api/
+	@cp $(SITE)/google/rpc/{status,error_details,code}.proto .tools/protodeps/google/rpc/
+	@touch $@
+
+$(GEN_STAMP): $(PROTOS) $(DEPS_STAMP) .tools/protodeps/.stamp
+	@rm -rf libs/gen && mkdir -p libs/gen
+	$(PY) -m grpc_tools.protoc -Iprotos -I.tools/protodeps \
+		--python_out=libs/gen --pyi_out=libs/gen --grpc_python_out=libs/gen $(PROTOS)
+	$(PY) -m grpc_tools.protoc -Iprotos -I.tools/protodeps \
+		--include_imports --include_source_info --descriptor_set_out=libs/gen/imagemesh.pb \
+		$(PROTOS) google/rpc/error_details.proto
+	@touch $@
+
+gen: $(GEN_STAMP)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(BUF) lint protos
+	$(PY) -m imagemesh_kit.mesh.deploy --check
+
+fmt: $(DEPS_STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+run: setup
+	$(PY) -m imagemesh_kit.mesh.run
+
+test: lint
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+test-unit: setup
+	$(PY) -m pytest -q -m "not integration and not e2e" $(PYTEST_ARGS)
+
+test-integration: setup
+	$(PY) -m pytest -q -m integration $(PYTEST_ARGS)
+
+test-e2e: setup
+	$(PY) -m pytest -q -m e2e $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) bench/auth_me.py
+
+admin: setup
+	@test -n "$(EMAIL)" || { echo "usage: make admin EMAIL=you@example.com [NAME=..] (password asked on the terminal)"; exit 2; }
+	$(PY) -m services.auth.cli create-admin --email "$(EMAIL)" --name "$(NAME)"
+
+deploy: setup
+	$(PY) -m imagemesh_kit.mesh.deploy --write
+
+clean:
+	rm -rf libs/gen .pytest_cache

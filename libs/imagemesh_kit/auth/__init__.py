@@ -1,0 +1,1 @@
+"""Token verification shared by every service."""

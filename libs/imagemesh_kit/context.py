@@ -1,0 +1,56 @@
+"""Per-request context: the request id and the authenticated caller, as context variables."""
+
+from __future__ import annotations
+
+import contextvars
+import uuid
+from dataclasses import dataclass, field
+
+from imagemesh_kit.errors import PermissionDenied, Unauthenticated
+
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling. `token` is the raw JWT, passed on to other services unchanged."""
+
+    subject: str
+    role: str = "user"
+    email: str = ""
+    session_id: str = ""
+    token: str = ""
+    claims: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_service(self) -> bool:
+        return self.role == "service"
+
+
+principal_var: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("principal", default=None)
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
+
+
+def current_principal() -> Principal | None:
+    return principal_var.get()
+
+
+def require_principal() -> Principal:
+    principal = principal_var.get()
+    if principal is None:
+        raise Unauthenticated("a valid access token is required", reason="TOKEN_MISSING")
+    return principal
+
+
+def require_admin() -> Principal:
+    principal = require_principal()
+    if not principal.is_admin:
+        raise PermissionDenied("this method is for administrators", reason="ADMIN_REQUIRED")
+    return principal

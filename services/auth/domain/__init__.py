@@ -1,0 +1,1 @@
+"""Auth domain: accounts, passwords, tokens and signing keys. No gRPC, no SQL."""

@@ -1,0 +1,1 @@
+"""Gateway domain: what 'the mesh is healthy' means."""
