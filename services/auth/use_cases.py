@@ -149,7 +149,7 @@ class AuthUseCases:
                 row = await repo.refresh_token(session, hash_refresh_token(refresh_token))
                 family = row.family_id if row else None
             family = family or session_id
-            return await repo.revoke_family(session, family, now) if family else 0
+            return 1 if family and await repo.revoke_family(session, family, now) else 0
 
     async def get_user(self, user_id: str) -> User:
         async with self._sessions() as session:

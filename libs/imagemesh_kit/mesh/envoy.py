@@ -168,6 +168,9 @@ def _routes(registry: Registry, routes: list[MethodRoute], opts: EnvoyOptions) -
     for entry in registry.services:
         for full_name, _ in registry.proto_services(entry):
             out.append({"match": {"prefix": f"/{full_name}/"}, "route": {"cluster": entry.name, **streaming}})
+    # Last: anything else (CORS preflights of REST paths need a matched route; unknown REST paths are
+    # refused by the transcoder, unknown gRPC methods answer UNIMPLEMENTED from the gateway).
+    out.append({"match": {"prefix": "/"}, "route": {"cluster": "gateway"}})
     return out
 
 
@@ -198,14 +201,27 @@ def _local_reply_config() -> dict:
                                     }
                                 }
                             },
-                            # Native gRPC clients get grpc-status/grpc-message, not a JSON body.
+                            # Native gRPC clients get grpc-status/grpc-message, not a JSON body. A transcoded
+                            # REST call already carries application/grpc but also x-envoy-original-path.
                             {
-                                "header_filter": {
-                                    "header": {
-                                        "name": "content-type",
-                                        "string_match": {"prefix": "application/grpc"},
-                                        "invert_match": True,
-                                    }
+                                "or_filter": {
+                                    "filters": [
+                                        {
+                                            "header_filter": {
+                                                "header": {
+                                                    "name": "content-type",
+                                                    "string_match": {"prefix": "application/grpc"},
+                                                    "invert_match": True,
+                                                    "treat_missing_header_as_empty": True,
+                                                }
+                                            }
+                                        },
+                                        {
+                                            "header_filter": {
+                                                "header": {"name": "x-envoy-original-path", "present_match": True}
+                                            }
+                                        },
+                                    ]
                                 }
                             },
                         ]

@@ -98,10 +98,12 @@ class Mesh:
         }
         return env
 
-    def envoy_config(self, rate_limit_per_minute: int | None = None, listen_port: int | None = None) -> dict:
+    def envoy_config(
+        self, rate_limit_per_minute: int | None = None, listen_port: int | None = None, admin_port: int | None = None
+    ) -> dict:
         opts = EnvoyOptions(
             listen_port=listen_port or self.config.listen_port,
-            admin_port=self.config.admin_port,
+            admin_port=admin_port or self.config.admin_port,
             upstreams={e.name: [("127.0.0.1", self.ports[e.name])] for e in self.entries},
             descriptor_path=str(self.registry.descriptor_set),
             rate_limit_per_minute=rate_limit_per_minute or self.config.rate_limit_per_minute,
@@ -120,9 +122,13 @@ class Mesh:
             argv, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
+    def start_service(self, name: str) -> None:
+        entry = next(e for e in self.entries if e.name == name)
+        self._spawn(entry.name, [sys.executable, "-m", entry.module], self.service_env(entry))
+
     def start_services(self) -> None:
         for entry in self.entries:
-            self._spawn(entry.name, [sys.executable, "-m", entry.module], self.service_env(entry))
+            self.start_service(entry.name)
 
     def start_envoy(self, name: str = "envoy", config: dict | None = None) -> None:
         path = self.config.workdir / f"{name}.yaml"

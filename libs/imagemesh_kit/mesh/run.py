@@ -1,7 +1,8 @@
 """`make run`: the whole mesh on embedded defaults (SQLite and blobs under var/), until Ctrl-C.
 
 Environment: IMAGEMESH_LISTEN_PORT (8080), IMAGEMESH_ADMIN_PORT (9901), IMAGEMESH_VAR_DIR (var),
-IMAGEMESH_PG_URL (use PostgreSQL instead of SQLite), IMAGEMESH_CORS_ORIGINS, IMAGEMESH_RATE_LIMIT_PER_MINUTE.
+IMAGEMESH_PG_URL (use PostgreSQL instead of SQLite), IMAGEMESH_CORS_ORIGINS, IMAGEMESH_RATE_LIMIT_PER_MINUTE,
+IMAGEMESH_SERVICE_PORT_<NAME> (a service's gRPC port instead of the registry's).
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ def main() -> int:
         admin_port=int(os.environ.get("IMAGEMESH_ADMIN_PORT", registry.admin_port)),
         pg_url=os.environ.get("IMAGEMESH_PG_URL") or None,
         rate_limit_per_minute=int(os.environ.get("IMAGEMESH_RATE_LIMIT_PER_MINUTE", "60")),
+        service_ports={
+            e.name: int(os.environ[f"IMAGEMESH_SERVICE_PORT_{e.name.upper()}"])
+            for e in registry.services
+            if f"IMAGEMESH_SERVICE_PORT_{e.name.upper()}" in os.environ
+        },
     )
     mesh = Mesh(registry, config)
     stopping = False
