@@ -46,18 +46,13 @@ $(BUF):
 	@cp $(SITE)/google/rpc/{status,error_details,code}.proto .tools/protodeps/google/rpc/
 	@touch $@
 
-$(GEN_STAMP): $(PROTOS) $(DEPS_STAMP) .tools/protodeps/.stamp
-	@rm -rf libs/gen && mkdir -p libs/gen
-	$(PY) -m grpc_tools.protoc -Iprotos -I.tools/protodeps \
-		--python_out=libs/gen --pyi_out=libs/gen --grpc_python_out=libs/gen $(PROTOS)
-	$(PY) -m grpc_tools.protoc -Iprotos -I.tools/protodeps \
-		--include_imports --include_source_info --descriptor_set_out=libs/gen/imagemesh.pb \
-		$(PROTOS) google/rpc/error_details.proto
+$(GEN_STAMP): $(PROTOS) $(DEPS_STAMP)
+	$(PY) -m imagemesh_kit.mesh.codegen --out libs/gen
 	@touch $@
 
 gen: $(GEN_STAMP)
 
-lint: setup
+lint: setup .tools/protodeps/.stamp
 	$(VENV)/bin/ruff check .
 	$(BUF) lint protos
 	$(PY) -m imagemesh_kit.mesh.deploy --check
