@@ -7,7 +7,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 BUF_VERSION := 1.75.0
 BUF := .tools/node_modules/.bin/buf
-SITE = $(shell $(PY) -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
 PROTOS := $(shell find protos -name '*.proto')
 GEN_STAMP := libs/gen/.stamp
 DEPS_STAMP := $(VENV)/.deps-stamp
@@ -32,7 +31,8 @@ $(DEPS_STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e ".[dev]"
-	@printf '%s\n' "$(CURDIR)/libs" "$(CURDIR)/libs/gen" "$(CURDIR)" > "$(SITE)/imagemesh-dev.pth"
+	@site=$$($(PY) -c "import sysconfig; print(sysconfig.get_paths()['purelib'])") && \
+		printf '%s\n' "$(CURDIR)/libs" "$(CURDIR)/libs/gen" "$(CURDIR)" > "$$site/imagemesh-dev.pth"
 	@touch $@
 
 $(BUF):
@@ -42,8 +42,9 @@ $(BUF):
 # googleapis' protos, taken from the installed googleapis-common-protos (no registry needed).
 .tools/protodeps/.stamp: $(DEPS_STAMP)
 	@mkdir -p .tools/protodeps/google/api .tools/protodeps/google/rpc
-	@cp $(SITE)/google/api/{annotations,http,field_behavior,httpbody}.proto .tools/protodeps/google/api/
-	@cp $(SITE)/google/rpc/{status,error_details,code}.proto .tools/protodeps/google/rpc/
+	@site=$$($(PY) -c "import sysconfig; print(sysconfig.get_paths()['purelib'])") && \
+		cp $$site/google/api/{annotations,http,field_behavior,httpbody}.proto .tools/protodeps/google/api/ && \
+		cp $$site/google/rpc/{status,error_details,code}.proto .tools/protodeps/google/rpc/
 	@touch $@
 
 $(GEN_STAMP): $(PROTOS) $(DEPS_STAMP)
