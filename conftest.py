@@ -20,6 +20,9 @@ def database(request, tmp_path):
         drop_pg_schema(url, schema)
 
 
+TEST_SERVICE_SECRET = "tester-secret-0123456789"
+
+
 class AuthForTests:
     """A real auth service (in-process, port 0, its own SQLite file) that hands out tokens."""
 
@@ -37,6 +40,12 @@ class AuthForTests:
         await use_cases.register(email, "correct horse battery", "", role=Role(role))
         reply = await self.stub.Login(auth_pb2.LoginRequest(email=email, password="correct horse battery"))
         return reply.access_token
+
+    def service_identity(self):
+        """The identity of a service named 'tester', known to this auth service."""
+        from imagemesh_kit.auth.service_identity import ServiceIdentity
+
+        return ServiceIdentity(self.target, "tester", TEST_SERVICE_SECRET)
 
     async def user_id(self, token: str) -> str:
         from imagemesh.auth.v1 import auth_pb2
@@ -64,6 +73,7 @@ async def auth_server(tmp_path):
         argon2_time_cost=1,
         argon2_memory_kib=8192,
         access_log=False,
+        service_credentials=f"tester={TEST_SERVICE_SECRET}",
     )
     running = await start_app(await build(settings), settings)
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}")

@@ -35,6 +35,10 @@ class ServiceSettings(BaseSettings):
     auth_target: str = Field("127.0.0.1:50051", description="host:port of the auth service (JWKS)")
     jwt_issuer: str = "imagemesh-auth"
     jwt_audience: str = "imagemesh"
+    # Service identity: tokens for service-to-service calls carry their own audience.
+    service_audience: str = "imagemesh-services"
+    service_name: str = Field("", description="this service's registry name (for service tokens)")
+    service_secret: str = Field("", repr=False, description="this service's credential at the auth service")
 
 
 class DatabaseSettings(ServiceSettings):

@@ -21,6 +21,8 @@ class Principal:
     session_id: str = ""
     token: str = ""
     claims: dict = field(default_factory=dict, compare=False, repr=False)
+    # Set when a service acts for this user (header x-imagemesh-on-behalf-of): the service's name.
+    acting_service: str = ""
 
     @property
     def is_admin(self) -> bool:
@@ -32,6 +34,24 @@ class Principal:
 
 
 principal_var: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("principal", default=None)
+
+
+ON_BEHALF_OF_HEADER = "x-imagemesh-on-behalf-of"
+
+
+def on_behalf_of(service: Principal, user_id: str) -> Principal:
+    """The principal a service acts as: the user, marked with the acting service."""
+    if not service.is_service:
+        raise PermissionDenied("only services may act on behalf of a user", reason="ON_BEHALF_OF_REQUIRES_SERVICE")
+    if not user_id:
+        raise PermissionDenied("on-behalf-of needs a user id", reason="ON_BEHALF_OF_INVALID")
+    return Principal(
+        subject=user_id,
+        role="user",
+        token=service.token,
+        claims=service.claims,
+        acting_service=service.subject.removeprefix("service:"),
+    )
 
 
 def new_request_id() -> str:

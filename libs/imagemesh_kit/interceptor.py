@@ -17,7 +17,7 @@ import grpc
 
 from imagemesh_kit.auth.policy import Access, access_for
 from imagemesh_kit.auth.verifier import TokenVerifier, token_from_metadata
-from imagemesh_kit.context import new_request_id, principal_var, request_id_var
+from imagemesh_kit.context import ON_BEHALF_OF_HEADER, new_request_id, on_behalf_of, principal_var, request_id_var
 from imagemesh_kit.errors import DomainError, Unauthenticated
 from imagemesh_kit.grpc_errors import internal_status, to_grpc_status
 
@@ -108,16 +108,23 @@ class MeshInterceptor(grpc.aio.ServerInterceptor):
     async def _authenticate(self, context: grpc.aio.ServicerContext, access: Access) -> None:
         if access is Access.PUBLIC or self._verifier is None:
             return
-        raw = token_from_metadata(context.invocation_metadata())
+        metadata = context.invocation_metadata() or ()
+        raw = token_from_metadata(metadata)
         if raw is None:
             if access is Access.AUTHENTICATED:
                 raise Unauthenticated("a valid access token is required", reason="TOKEN_MISSING")
             return
         try:
-            principal_var.set(await self._verifier.verify(raw))
+            principal = await self._verifier.verify(raw)
         except DomainError:
             if access is Access.AUTHENTICATED:
                 raise
+            return
+        for key, value in metadata:
+            if key == ON_BEHALF_OF_HEADER:
+                principal = on_behalf_of(principal, value)
+                break
+        principal_var.set(principal)
 
     async def _handle(self, exc: BaseException, context, method: str) -> None:
         if isinstance(exc, (grpc.aio.AbortError, asyncio.CancelledError, GeneratorExit)):

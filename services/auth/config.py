@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from imagemesh_kit.config import DatabaseSettings
+from services.auth.domain.services import parse_service_credentials
 
 
 class AuthSettings(DatabaseSettings):
@@ -16,3 +17,12 @@ class AuthSettings(DatabaseSettings):
     argon2_time_cost: int = Field(2, ge=1, le=10)
     argon2_memory_kib: int = Field(19_456, ge=8_192, le=1_048_576)
     argon2_parallelism: int = Field(1, ge=1, le=8)
+    # name=secret pairs of the services allowed to get service tokens (a k8s Secret / the launcher sets it)
+    service_credentials: str = Field("", repr=False)
+    service_token_ttl_s: int = Field(300, ge=30, le=3600)
+
+    @field_validator("service_credentials")
+    @classmethod
+    def _valid_credentials(cls, value: str) -> str:
+        parse_service_credentials(value)
+        return value

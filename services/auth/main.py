@@ -14,6 +14,7 @@ from imagemesh_kit.server import ServiceApp, run_service
 from services.auth.api.servicer import AuthServicer
 from services.auth.config import AuthSettings
 from services.auth.domain.passwords import Argon2Params, Passwords
+from services.auth.domain.services import parse_service_credentials
 from services.auth.domain.tokens import TokenSettings
 from services.auth.use_cases import AuthUseCases
 
@@ -32,8 +33,11 @@ def build_use_cases(settings: AuthSettings):
         audience=settings.jwt_audience,
         access_ttl=timedelta(seconds=settings.access_ttl_s),
         refresh_ttl=timedelta(seconds=settings.refresh_ttl_s),
+        service_audience=settings.service_audience,
+        service_ttl=timedelta(seconds=settings.service_token_ttl_s),
     )
-    return engine, AuthUseCases(session_factory(engine), passwords, tokens)
+    credentials = parse_service_credentials(settings.service_credentials)
+    return engine, AuthUseCases(session_factory(engine), passwords, tokens, credentials)
 
 
 async def build(settings: AuthSettings) -> ServiceApp:
@@ -41,7 +45,12 @@ async def build(settings: AuthSettings) -> ServiceApp:
     engine, use_cases = build_use_cases(settings)
     await use_cases.ensure_keys()
     # The auth service verifies its own tokens against its own key table (no network hop).
-    verifier = TokenVerifier(JwksCache(use_cases.jwks), issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    verifier = TokenVerifier(
+        JwksCache(use_cases.jwks),
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        service_audience=settings.service_audience,
+    )
     servicer = AuthServicer(use_cases, cookie_secure=settings.cookie_secure)
     return ServiceApp(
         name=NAME,

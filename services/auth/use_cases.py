@@ -30,11 +30,13 @@ from services.auth.domain.accounts import (
 )
 from services.auth.domain.keys import KeyState, SigningKey, generate_key
 from services.auth.domain.passwords import Passwords
+from services.auth.domain.services import check_service_credential
 from services.auth.domain.tokens import (
     IssuedTokens,
     TokenSettings,
     hash_refresh_token,
     mint_access_token,
+    mint_service_token,
     new_refresh_token,
     new_session_id,
 )
@@ -53,10 +55,17 @@ class LoginResult:
 
 
 class AuthUseCases:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], passwords: Passwords, tokens: TokenSettings) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        passwords: Passwords,
+        tokens: TokenSettings,
+        service_credentials: dict[str, str] | None = None,
+    ) -> None:
         self._sessions = sessions
         self._passwords = passwords
         self._tokens = tokens
+        self._service_credentials = dict(service_credentials or {})
 
     @property
     def token_settings(self) -> TokenSettings:
@@ -160,6 +169,14 @@ class AuthUseCases:
             raise PermissionDenied("this account is disabled", reason="USER_DISABLED")
         return repo.to_user(row)
 
+    async def issue_service_token(self, service: str, secret: str) -> tuple[str, int]:
+        check_service_credential(self._service_credentials, service, secret)
+        now = utcnow()
+        async with self._sessions() as session:
+            current = await self._current_key(session)
+        token = mint_service_token(service, current, self._tokens, now)
+        return token, int(self._tokens.service_ttl / timedelta(seconds=1))
+
     # -- administration ------------------------------------------------------------------
 
     async def require_admin(self, user_id: str) -> User:
@@ -249,11 +266,15 @@ class AuthUseCases:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    async def _issue(self, session: AsyncSession, user: User, family_id: str, now: datetime) -> IssuedTokens:
+    async def _current_key(self, session: AsyncSession) -> SigningKey:
         keys = await repo.signing_keys(session)
         current = next((k for k in keys if k.state is KeyState.CURRENT), None)
         if current is None:
             raise FailedPrecondition("no signing key is configured", reason="NO_SIGNING_KEY")
+        return current
+
+    async def _issue(self, session: AsyncSession, user: User, family_id: str, now: datetime) -> IssuedTokens:
+        current = await self._current_key(session)
         refresh = new_refresh_token()
         session.add(
             RefreshTokenRow(

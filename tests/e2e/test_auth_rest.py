@@ -122,3 +122,13 @@ def test_cors_preflight_for_allowed_origins_only(client):
         "/v1/auth/login", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
     )
     assert "access-control-allow-origin" not in denied.headers
+
+
+def test_service_tokens_are_refused_at_the_edge(client, mesh):
+    """Service tokens carry the services' audience: Envoy lets no outside caller use one."""
+    r = client.post("/v1/auth/service-tokens", json={"service": "gateway", "secret": mesh.service_secrets["gateway"]})
+    assert r.status_code == 200
+    token = r.json()["accessToken"]
+    assert client.get("/v1/auth/me", headers={"Authorization": f"Bearer {token}"}).status_code == 403
+    bad = client.post("/v1/auth/service-tokens", json={"service": "gateway", "secret": "x" * 20})
+    assert bad.status_code == 401 and reason(bad) == "INVALID_SERVICE_CREDENTIALS"

@@ -32,4 +32,5 @@ def remote_verifier(settings: ServiceSettings) -> TokenVerifier:
         JwksCache(grpc_jwks_fetcher(settings.auth_target)),
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
+        service_audience=settings.service_audience,
     )

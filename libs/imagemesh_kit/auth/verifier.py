@@ -19,10 +19,19 @@ ALGORITHMS = ["EdDSA"]
 
 
 class TokenVerifier:
-    def __init__(self, jwks: JwksCache, *, issuer: str, audience: str, cache_size: int = 10_000) -> None:
+    def __init__(
+        self,
+        jwks: JwksCache,
+        *,
+        issuer: str,
+        audience: str,
+        service_audience: str = "imagemesh-services",
+        cache_size: int = 10_000,
+    ) -> None:
         self._jwks = jwks
         self._issuer = issuer
         self._audience = audience
+        self._service_audience = service_audience
         self._cache: OrderedDict[str, Principal] = OrderedDict()
         self._cache_size = cache_size
 
@@ -54,7 +63,7 @@ class TokenVerifier:
                 token,
                 key=key,
                 algorithms=ALGORITHMS,
-                audience=self._audience,
+                audience=[self._audience, self._service_audience],
                 issuer=self._issuer,
                 options={"require": ["exp", "iat", "sub", "iss", "aud"]},
             )
@@ -72,9 +81,14 @@ class TokenVerifier:
             raise Unauthenticated("the access token is invalid", reason="TOKEN_INVALID") from None
         if claims.get("typ") not in (None, "access"):
             raise Unauthenticated("this token is not an access token", reason="TOKEN_INVALID")
+        # Only the services' audience makes a service; a user token can never claim that role.
+        is_service = claims["aud"] == self._service_audience or self._service_audience in claims["aud"]
+        role = str(claims.get("role", "user"))
+        if is_service != (role == "service"):
+            raise Unauthenticated("the access token's role does not match its audience", reason="TOKEN_INVALID")
         return Principal(
             subject=str(claims["sub"]),
-            role=str(claims.get("role", "user")),
+            role=role,
             email=str(claims.get("email", "")),
             session_id=str(claims.get("sid", "")),
             token=token,

@@ -38,7 +38,18 @@ def _service_env(registry: Registry, entry: ServiceEntry, auth_host: str) -> dic
         env["IMAGEMESH_DATABASE_SCHEMA"] = entry.name
     if entry.name == "gateway":
         env["IMAGEMESH_GATEWAY_TARGETS"] = ",".join(f"{e.name}={e.name}:{e.port}" for e in registry.services)
+    # Service identity: secrets come from the environment of `docker compose` (never committed).
+    env["IMAGEMESH_SERVICE_NAME"] = entry.name
+    env["IMAGEMESH_SERVICE_SECRET"] = f"${{{_secret_var(entry.name)}:?set {_secret_var(entry.name)}}}"
+    if entry.name == "auth":
+        env["IMAGEMESH_SERVICE_CREDENTIALS"] = ",".join(
+            f"{e.name}=${{{_secret_var(e.name)}}}" for e in registry.services
+        )
     return {**env, **entry.env}
+
+
+def _secret_var(name: str) -> str:
+    return f"IMAGEMESH_SECRET_{name.upper()}"
 
 
 def envoy_for_containers(registry: Registry) -> dict:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -56,6 +57,8 @@ class Mesh:
         self.entries = [e for e in registry.services if config.services is None or e.name in config.services]
         self.ports = {e.name: config.service_ports.get(e.name, e.port) for e in self.entries}
         self.procs: dict[str, subprocess.Popen] = {}
+        # Each service's credential for service tokens: fresh per launch, known to auth and to the service.
+        self.service_secrets = {e.name: secrets.token_urlsafe(24) for e in self.entries}
         self._logs: list = []
         (config.workdir / "log").mkdir(parents=True, exist_ok=True)
 
@@ -92,6 +95,11 @@ class Mesh:
             "IMAGEMESH_GATEWAY_TARGETS": ",".join(f"{e.name}={self.target(e.name)}" for e in self.entries),
             "IMAGEMESH_BLOB_DIR": str(self.config.workdir / "blobs"),
             "IMAGEMESH_PUBLIC_BASE_URL": self.base_url,
+            "IMAGEMESH_SERVICE_NAME": entry.name,
+            "IMAGEMESH_SERVICE_SECRET": self.service_secrets[entry.name],
+            "IMAGEMESH_SERVICE_CREDENTIALS": ",".join(f"{n}={s}" for n, s in self.service_secrets.items())
+            if entry.name == "auth"
+            else "",
             **self.database_env(entry),
             **entry.env,
             **self.config.extra_env,

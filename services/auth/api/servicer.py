@@ -80,6 +80,10 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     async def GetJwks(self, request, context):
         return auth_pb2.GetJwksResponse(keys=[auth_pb2.Jwk(**k) for k in await self._uc.jwks()])
 
+    async def IssueServiceToken(self, request, context):
+        token, expires_in = await self._uc.issue_service_token(request.service, request.secret)
+        return auth_pb2.IssueServiceTokenResponse(access_token=token, expires_in=expires_in)
+
     async def ListUsers(self, request, context):
         await self._uc.require_admin(require_principal().subject)
         users, next_token = await self._uc.list_users(request.page_size, request.page_token)

@@ -20,6 +20,8 @@ class TokenSettings:
     audience: str = "imagemesh"
     access_ttl: timedelta = timedelta(minutes=30)
     refresh_ttl: timedelta = timedelta(days=7)
+    service_audience: str = "imagemesh-services"
+    service_ttl: timedelta = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,21 @@ def mint_access_token(user: User, session_id: str, key: SigningKey, settings: To
         "typ": "access",
         "iat": int(now.timestamp()),
         "exp": int((now + settings.access_ttl).timestamp()),
+        "jti": uuid.uuid4().hex,
+    }
+    return jwt.encode(claims, key.private_pem, algorithm="EdDSA", headers={"kid": key.kid})
+
+
+def mint_service_token(service: str, key: SigningKey, settings: TokenSettings, now: datetime) -> str:
+    """A short-lived token for service-to-service calls; its audience is not accepted at the edge."""
+    claims = {
+        "iss": settings.issuer,
+        "aud": settings.service_audience,
+        "sub": f"service:{service}",
+        "role": "service",
+        "typ": "access",
+        "iat": int(now.timestamp()),
+        "exp": int((now + settings.service_ttl).timestamp()),
         "jti": uuid.uuid4().hex,
     }
     return jwt.encode(claims, key.private_pem, algorithm="EdDSA", headers={"kid": key.kid})
