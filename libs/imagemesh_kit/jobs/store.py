@@ -199,6 +199,9 @@ class JobStore:
     async def watch(self, job: Job, *, max_seconds: float = 3600) -> AsyncIterator[Job]:
         """The current state at once, then every change, ending after a final state.
 
+        Progress updates that follow each other faster than the watcher reads may be coalesced (the
+        watcher always gets the newest state, and always the final one).
+
         Changes made by this process wake the watcher at once; changes made by another replica are
         seen by polling the row's version every `watch_poll_s`.
         """
