@@ -20,6 +20,7 @@ class AuthSettings(DatabaseSettings):
     # name=secret pairs of the services allowed to get service tokens (a k8s Secret / the launcher sets it)
     service_credentials: str = Field("", repr=False)
     service_token_ttl_s: int = Field(300, ge=30, le=3600)
+    user_cache_ttl_s: float = Field(2.0, ge=0, le=60, description="how stale /me may be on another replica")
 
     @field_validator("service_credentials")
     @classmethod

@@ -37,7 +37,8 @@ def build_use_cases(settings: AuthSettings):
         service_ttl=timedelta(seconds=settings.service_token_ttl_s),
     )
     credentials = parse_service_credentials(settings.service_credentials)
-    return engine, AuthUseCases(session_factory(engine), passwords, tokens, credentials)
+    use_cases = AuthUseCases(session_factory(engine), passwords, tokens, credentials, settings.user_cache_ttl_s)
+    return engine, use_cases
 
 
 async def build(settings: AuthSettings) -> ServiceApp:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from imagemesh_kit.cache import TtlCache
 from imagemesh_kit.db_types import utcnow
 from imagemesh_kit.errors import (
     AlreadyExists,
@@ -61,11 +62,15 @@ class AuthUseCases:
         passwords: Passwords,
         tokens: TokenSettings,
         service_credentials: dict[str, str] | None = None,
+        user_cache_ttl_s: float = 2.0,
     ) -> None:
         self._sessions = sessions
         self._passwords = passwords
         self._tokens = tokens
         self._service_credentials = dict(service_credentials or {})
+        # Hot path (/me, admin checks): a short-lived cache of account rows. Changes made here drop the
+        # entry at once; changes made by another replica are seen within the TTL.
+        self._users = TtlCache(user_cache_ttl_s, max_items=10_000)
 
     @property
     def token_settings(self) -> TokenSettings:
@@ -161,13 +166,17 @@ class AuthUseCases:
             return 1 if family and await repo.revoke_family(session, family, now) else 0
 
     async def get_user(self, user_id: str) -> User:
-        async with self._sessions() as session:
-            row = await repo.user_by_id(session, user_id)
-        if row is None:
-            raise Unauthenticated("the account no longer exists", reason="USER_NOT_FOUND")
-        if row.disabled:
+        user = self._users.get(user_id)
+        if user is None:
+            async with self._sessions() as session:
+                row = await repo.user_by_id(session, user_id)
+            if row is None:
+                raise Unauthenticated("the account no longer exists", reason="USER_NOT_FOUND")
+            user = repo.to_user(row)
+            self._users.put(user_id, user)
+        if user.disabled:
             raise PermissionDenied("this account is disabled", reason="USER_DISABLED")
-        return repo.to_user(row)
+        return user
 
     async def issue_service_token(self, service: str, secret: str) -> tuple[str, int]:
         check_service_credential(self._service_credentials, service, secret)
@@ -224,6 +233,7 @@ class AuthUseCases:
                     await repo.revoke_user_tokens(session, user_id, now)
             row.updated_at = now
             await session.flush()
+            self._users.drop(user_id)
             return repo.to_user(row)
 
     # -- keys ------------------------------------------------------------------------------
