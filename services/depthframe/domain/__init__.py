@@ -1,0 +1,1 @@
+"""depthframe domain: pure logic (numpy/OpenCV), no gRPC, no SQL."""
