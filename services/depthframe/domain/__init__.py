@@ -8,6 +8,7 @@ Public API (see docs/depthframe/DESIGN.md):
 - ColorScale, apply_colormap                                  fixed per-dataset color scaling
 - select_rows(depths, depth_min, depth_max) -> slice          inclusive range by exact depth keys
 - render_frames / render_strip                                PNG frames or one stacked strip
+- encode_rows / decode_rows                                   uint8 rows <-> bytes for storage
 """
 
 from .color_scale import ColorScale, apply_colormap, scaled_lut
@@ -30,13 +31,44 @@ from .png_encode import decode_png_rgb, encode_png_frames, encode_png_indexed, e
 from .progress import Cancelled
 from .render import Frame, render_frames, render_strip
 from .resize import DEFAULT_WIDTH, resize_rows, validate_width
+from .row_codec import decode_rows, encode_rows
 
 __all__ = [
-    "DEFAULT_COLORMAP", "DEFAULT_WIDTH", "DEPTH_DECIMALS", "IMAGEMESH_DEPTH_STOPS",
-    "Cancelled", "ColorScale", "ColorStop", "Colormap", "DepthRange", "Frame", "IngestedDataset",
-    "ParsedDataset", "SkippedRow",
-    "apply_colormap", "builtin_colormaps", "decode_png_rgb", "depth_key", "depth_keys", "depth_range",
-    "encode_png_frames", "encode_png_indexed", "encode_png_rgb", "ingest_csv", "lut_from_stops", "make_custom_colormap",
-    "parse_depth_csv", "parse_stops", "render_frames", "render_strip", "resize_rows", "resolve_colormap",
-    "scaled_lut", "select_rows", "validate_colormap_name", "validate_width",
+    "DEFAULT_COLORMAP",
+    "DEFAULT_WIDTH",
+    "DEPTH_DECIMALS",
+    "IMAGEMESH_DEPTH_STOPS",
+    "Cancelled",
+    "ColorScale",
+    "ColorStop",
+    "Colormap",
+    "DepthRange",
+    "Frame",
+    "IngestedDataset",
+    "ParsedDataset",
+    "SkippedRow",
+    "apply_colormap",
+    "builtin_colormaps",
+    "decode_png_rgb",
+    "decode_rows",
+    "depth_key",
+    "depth_keys",
+    "depth_range",
+    "encode_png_frames",
+    "encode_png_indexed",
+    "encode_png_rgb",
+    "encode_rows",
+    "ingest_csv",
+    "lut_from_stops",
+    "make_custom_colormap",
+    "parse_depth_csv",
+    "parse_stops",
+    "render_frames",
+    "render_strip",
+    "resize_rows",
+    "resolve_colormap",
+    "scaled_lut",
+    "select_rows",
+    "validate_colormap_name",
+    "validate_width",
 ]

@@ -33,6 +33,22 @@ class IngestedDataset:
     def rows(self) -> int:
         return self.parsed.rows
 
+    @property
+    def source_width(self) -> int:
+        return self.parsed.source_width
+
+    @property
+    def depth_min(self) -> float:
+        return self.parsed.depth_min
+
+    @property
+    def depth_max(self) -> float:
+        return self.parsed.depth_max
+
+    @property
+    def skipped_rows(self) -> tuple:
+        return self.parsed.skipped_rows
+
 
 @dataclass
 class _Context:
