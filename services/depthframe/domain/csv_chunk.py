@@ -69,17 +69,21 @@ def parse_chunk(buf: np.ndarray, first_line: int, names: list[str]) -> ChunkRows
     wrong = ~good & ~blank
     limit = int(np.argmax(wrong)) if wrong.any() else line_count  # lines before the first wrong one
 
-    field_mask = np.repeat(good[:limit], counts[:limit])
     n_fields = int(counts[:limit].sum())
-    grid_starts = starts[:n_fields][field_mask].reshape(-1, expected)
-    grid_ends = ends[:n_fields][field_mask].reshape(-1, expected)
+    if limit == line_count and good.all():  # the usual case: every line is a data row
+        grid_starts, grid_ends = starts.reshape(-1, expected), ends.reshape(-1, expected)
+    else:
+        field_mask = np.repeat(good[:limit], counts[:limit])
+        grid_starts = starts[:n_fields][field_mask].reshape(-1, expected)
+        grid_ends = ends[:n_fields][field_mask].reshape(-1, expected)
     row_lines = first_line + np.flatnonzero(good[:limit])
     depth_numbers = parse_number_fields(buf, grid_starts[:, 0].copy(), grid_ends[:, 0].copy())
     depth, depth_missing = depth_numbers.values, depth_numbers.missing
     pixel_starts, pixel_ends = grid_starts[:, 1:], grid_ends[:, 1:]
-    fast_values, fast_ok = parse_small_uint_fields(buf, pixel_starts.ravel(), pixel_ends.ravel())
-    fast_values = fast_values.reshape(pixel_starts.shape)
-    dirty = np.flatnonzero(~fast_ok.reshape(pixel_starts.shape).all(axis=1))
+    # the fast path runs on every field (contiguous, no copy); the depth column's answers are dropped
+    fast_values, fast_ok = parse_small_uint_fields(buf, grid_starts.ravel(), grid_ends.ravel())
+    fast_values = fast_values.reshape(grid_starts.shape)[:, 1:]
+    dirty = np.flatnonzero(~fast_ok.reshape(grid_starts.shape)[:, 1:].all(axis=1))
 
     problem = np.zeros(grid_starts.shape, dtype=np.int8)
     problem[:, 1:][fast_values > 255] = 4

@@ -98,11 +98,14 @@ def parse_small_uint_fields(buf: np.ndarray, starts: np.ndarray, ends: np.ndarra
     must be parsed with :func:`parse_number_fields`.
     """
     lengths = ends - starts
-    last = buf.size - 1
     zero = np.uint8(_DIGIT_0)
-    d0 = buf[np.minimum(starts, last)] - zero
-    d1 = buf[np.minimum(starts + 1, last)] - zero
-    d2 = buf[np.minimum(starts + 2, last)] - zero
+    if starts.size == 0:
+        return np.zeros(0, dtype=np.uint16), np.zeros(0, dtype=bool)
+    if int(starts.max()) + 2 >= buf.size:  # rare: a short field at the very end of the buffer
+        buf = np.concatenate((buf, np.zeros(3, dtype=np.uint8)))
+    d0 = buf[starts] - zero
+    d1 = buf[starts + 1] - zero
+    d2 = buf[starts + 2] - zero
     one, two, three = lengths == 1, lengths == 2, lengths == 3
     ok = (d0 < 10) & (one | ((d1 < 10) & (two | ((d2 < 10) & three))))
     values = d0.astype(np.uint16)
