@@ -43,6 +43,8 @@ def parse_depth_csv(
     """
     if isinstance(data, memoryview):
         data = data.tobytes()
+    if not isinstance(data, (bytes, bytearray)):
+        raise TypeError("parse_depth_csv needs the CSV as bytes (decode nothing, pass the upload body)")
     start = len(_BOM) if data[:3] == _BOM else 0
     header_end = data.find(b"\n", start)
     header_end = len(data) if header_end < 0 else header_end

@@ -111,3 +111,8 @@ def test_memoryview_and_bytearray_inputs():
     text = csv_bytes(["1,1,2,3"])
     assert parse_depth_csv(memoryview(text)).rows == 1
     assert parse_depth_csv(bytearray(text)).rows == 1
+
+
+def test_text_input_is_a_programming_error():
+    with pytest.raises(TypeError):
+        parse_depth_csv("depth,col1\n1,2\n")
