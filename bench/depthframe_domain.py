@@ -27,6 +27,7 @@ import numpy as np
 
 from services.depthframe.domain import (
     ColorScale,
+    apply_colormap,
     ingest_csv,
     parse_depth_csv,
     render_frames,
@@ -99,7 +100,8 @@ def run(rows: int, repeat: int, baselines: bool) -> list[tuple[str, str, float, 
     add("resize 200->150: float64 matmul (baseline)", lambda: baseline_resize(parsed.pixels, 150))
     resized = resize_rows(parsed.pixels, 150)
     scale, colormap = ColorScale.from_pixels(resized), resolve_colormap(None)
-    add("colormap: scaled 256-entry LUT gather", lambda: scaled_lut(colormap, scale)[resized])
+    add("colormap: apply_colormap, cv2.LUT (ours)", lambda: apply_colormap(resized, colormap, scale))
+    add("colormap: numpy table[pixels] gather (baseline)", lambda: scaled_lut(colormap, scale)[resized])
     rgb = scaled_lut(colormap, scale)[resized]
     add("strip PNG: palette PNG, zlib 1 (ours)", lambda: render_strip(resized, colormap, scale))
     add("strip PNG: cv2.imencode RGB, level 1 (baseline)",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 from imagemesh_kit.errors import InvalidArgument
 
-from .color_scale import ColorScale, scaled_lut
+from .color_scale import ColorScale, colorize, scaled_lut
 from .colormaps import Colormap
 from .png_encode import check_row_height, encode_png_frames, encode_png_indexed
 from .progress import ProgressCallback, StopCheck, check_stop, report
@@ -47,7 +47,7 @@ def render_frames(depths: np.ndarray, pixels: np.ndarray, colormap: Colormap, sc
     for begin in range(0, len(depth_list), _BATCH):
         check_stop(should_stop)
         report(on_progress, begin / len(depth_list), f"encoded {begin} frames")
-        pngs = encode_png_frames(lut[pixels[begin:begin + _BATCH]], height=frame_height)
+        pngs = encode_png_frames(colorize(pixels[begin:begin + _BATCH], lut), height=frame_height)
         frames.extend(Frame(depth, width, frame_height, png)
                       for depth, png in zip(depth_list[begin:begin + _BATCH], pngs, strict=True))
     report(on_progress, 1.0, f"encoded {len(frames)} frames")

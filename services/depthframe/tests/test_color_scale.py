@@ -54,3 +54,12 @@ def test_bad_scales(vmin, vmax):
 def test_non_uint8_pixels_are_rejected():
     with pytest.raises(InvalidArgument):
         apply_colormap(np.zeros((2, 2), np.float32), GRAY, ColorScale.full_range())
+
+
+@pytest.mark.parametrize("shape", [(0,), (7,), (3, 5), (2, 3, 4), (1, 1)])
+def test_apply_equals_plain_table_lookup_for_any_shape(shape):
+    pixels = np.random.default_rng(1).integers(0, 256, shape, dtype=np.uint8)
+    viridis, scale = resolve_colormap("viridis"), ColorScale(30, 220)
+    expected = viridis.lut[scale.index_table()][pixels]
+    colored = apply_colormap(pixels, viridis, scale)
+    assert colored.shape == (*shape, 3) and np.array_equal(colored, expected)
