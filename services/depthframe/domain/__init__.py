@@ -11,7 +11,7 @@ Public API (see docs/depthframe/DESIGN.md):
 - encode_rows / decode_rows                                   uint8 rows <-> bytes for storage
 """
 
-from .color_scale import ColorScale, apply_colormap, scaled_lut
+from .color_scale import ColorScale, apply_colormap, colorize, scaled_lut
 from .colormap_stops import ColorStop, lut_from_stops, parse_stops
 from .colormaps import (
     DEFAULT_COLORMAP,
@@ -49,6 +49,7 @@ __all__ = [
     "SkippedRow",
     "apply_colormap",
     "builtin_colormaps",
+    "colorize",
     "decode_png_rgb",
     "decode_rows",
     "depth_key",

@@ -50,3 +50,20 @@ def test_stop_between_steps():
     with pytest.raises(Cancelled) as caught:
         ingest_csv(make_depth_csv(rows=50), should_stop=stop_on_third_check)
     assert caught.value.reason == "CANCELLED" and caught.value.status == "ABORTED"
+
+
+def test_real_image_through_ingest_and_strip_keeps_its_look():
+    from skimage import data
+    from skimage.metrics import structural_similarity
+    from skimage.transform import resize as sk_resize
+
+    from services.depthframe.domain import decode_png_rgb, render_strip, resolve_colormap
+
+    from .csv_samples import csv_from_arrays
+
+    camera = data.camera()[:256]
+    result = ingest_csv(csv_from_arrays(1000.0 + np.arange(256) * 0.25, camera), width=150)
+    strip = decode_png_rgb(render_strip(result.resized, resolve_colormap("gray"), ColorScale.full_range()))
+    assert strip.shape == (256, 150, 3)
+    expected = sk_resize(camera, (256, 150), anti_aliasing=True, preserve_range=True).round().astype(np.uint8)
+    assert structural_similarity(strip[..., 0], expected, data_range=255) > 0.95
