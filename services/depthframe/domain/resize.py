@@ -7,7 +7,7 @@ import numpy as np
 from imagemesh_kit.errors import InvalidArgument
 
 DEFAULT_WIDTH = 150
-#: OpenCV's resize handles at most 2**15 - 1 columns per call in some paths; we stay far below.
+#: A sanity cap on the target width (the header allows up to 100,000 source columns).
 MAX_WIDTH = 32_767
 
 

@@ -25,7 +25,7 @@ def make_depth_log(rows: int = 5460, width: int = 200, seed: int = 0) -> tuple[n
     # layer "lithology" along depth: piecewise-constant levels with smoothed boundaries
     n_layers = max(2, rows // 40)
     boundaries = np.sort(rng.choice(np.arange(1, rows + 400), size=n_layers - 1, replace=False))
-    levels = rng.uniform(40, 215, size=n_layers)
+    levels = rng.uniform(25, 228, size=n_layers)  # seed 0 spans 13..237 like the real file
     extended = np.repeat(levels, np.diff(np.concatenate(([0], boundaries, [rows + 400]))))
     trace = gaussian_filter1d(extended.astype(np.float64), sigma=2.5)
     trace += gaussian_filter1d(rng.normal(0, 6, trace.size), sigma=8) * 3

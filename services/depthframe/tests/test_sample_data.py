@@ -12,7 +12,7 @@ def test_shape_values_and_first_row():
     assert pixels.shape == (5460, 200) and pixels.dtype == np.uint8
     assert depths[0] == 9000.1 and depths[-1] == 9546.0
     assert np.allclose(np.diff(depths), 0.1)
-    assert pixels.min() >= 13 and pixels.max() <= 237
+    assert pixels.min() == 13 and pixels.max() == 237  # the real file's observed range
     assert pixels[0].tolist() == FIRST_ROW
 
 
