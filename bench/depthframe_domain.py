@@ -7,6 +7,7 @@ and ingesting the largest file (the input bytes are allocated before tracing sta
 Threads are pinned to 1 (shared machine).
 """
 
+# ruff: noqa: E402  (thread pinning must happen before numpy/cv2 load)
 from __future__ import annotations
 
 import os

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+
 from imagemesh_kit.errors import InvalidArgument
 
 MIN_STOPS, MAX_STOPS = 2, 64

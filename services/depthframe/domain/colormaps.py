@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
+
 from imagemesh_kit.errors import InvalidArgument
 
 from .colormap_builtin import BUILTIN_NAMES, builtin_lut

@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+
 from imagemesh_kit.errors import InvalidArgument
 
 from .depth_keys import DEPTH_ABS_MAX, depth_key, depth_keys

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
 from imagemesh_kit.errors import InvalidArgument
 
 from .color_scale import ColorScale, colorize, scaled_lut

@@ -15,7 +15,7 @@ def csv_bytes(rows: list[str], width: int = 3, *, newline: str = "\n") -> bytes:
 
 
 def csv_from_arrays(depths: np.ndarray, pixels: np.ndarray) -> bytes:
-    lines = [f"{d!r}," + ",".join(str(v) for v in row) for d, row in zip(depths.tolist(), pixels.tolist())]
+    lines = [f"{d!r}," + ",".join(str(v) for v in row) for d, row in zip(depths.tolist(), pixels.tolist(), strict=True)]
     return csv_bytes(lines, pixels.shape[1])
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from imagemesh_kit.errors import InvalidArgument
 
+from imagemesh_kit.errors import InvalidArgument
 from services.depthframe.domain import parse_depth_csv
 
 from .csv_samples import csv_bytes

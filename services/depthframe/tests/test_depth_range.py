@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from imagemesh_kit.errors import InvalidArgument
 
+from imagemesh_kit.errors import InvalidArgument
 from services.depthframe.domain import depth_keys, depth_range, select_rows
 
 DEPTHS = (90001 + np.arange(5460)) / 10.0  # 9000.1 .. 9546.0 as parsed from text

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from imagemesh_kit.errors import InvalidArgument
 
+from imagemesh_kit.errors import InvalidArgument
 from services.depthframe.domain import Cancelled, ColorScale, ingest_csv
 from services.depthframe.sample_data.depth_log import make_depth_csv
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from imagemesh_kit.errors import InvalidArgument
 from skimage import data
 
+from imagemesh_kit.errors import InvalidArgument
 from services.depthframe.domain import (
     Cancelled,
     ColorScale,
@@ -44,7 +44,7 @@ def test_strip_of_a_range_with_taller_rows():
 def test_frames_one_per_row_in_order():
     frames = render_frames(DEPTHS[:20], ROWS[:20], MAGMA, SCALE)
     assert [f.depth for f in frames] == DEPTHS[:20].tolist()
-    for frame, row in zip(frames, ROWS[:20]):
+    for frame, row in zip(frames, ROWS[:20], strict=True):
         assert (frame.width, frame.height) == (150, 1)
         assert np.array_equal(decode_png_rgb(frame.png)[0], apply_colormap(row, MAGMA, SCALE))
 

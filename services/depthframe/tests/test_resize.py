@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from imagemesh_kit.errors import InvalidArgument
 from skimage import data
 from skimage.metrics import structural_similarity
 from skimage.transform import resize as sk_resize
 
+from imagemesh_kit.errors import InvalidArgument
 from services.depthframe.domain import parse_depth_csv, resize_rows
 from services.depthframe.sample_data.depth_log import make_depth_csv
 

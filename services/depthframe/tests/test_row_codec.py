@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from imagemesh_kit.errors import FailedPrecondition, InvalidArgument
 from skimage import data
 
+from imagemesh_kit.errors import FailedPrecondition, InvalidArgument
 from services.depthframe.domain import decode_rows, encode_rows
 
 
