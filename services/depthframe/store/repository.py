@@ -78,9 +78,23 @@ def _row_batches(dataset_id: str, keys: np.ndarray, depths: np.ndarray, resized:
 
 async def insert_rows(session: AsyncSession, dataset_id: str, keys: np.ndarray, depths: np.ndarray,
                       resized: np.ndarray, original: np.ndarray, batch: int = 5_000) -> None:
-    """Bulk insert (executemany / multi-row VALUES), never row by row."""
+    """Bulk insert, never one statement per row: COPY on PostgreSQL, executemany in batches on SQLite."""
+    connection = await session.connection()
+    if connection.dialect.name == "postgresql":
+        await _copy_rows(connection, dataset_id, keys, depths, resized, original)
+        return
     for params in _row_batches(dataset_id, keys, depths, resized, original, batch):
         await session.execute(insert(_ROWS), params)
+
+
+async def _copy_rows(connection, dataset_id: str, keys: np.ndarray, depths: np.ndarray, resized: np.ndarray,
+                     original: np.ndarray) -> None:
+    """PostgreSQL COPY FROM STDIN on the session's own connection (same transaction); about 2x executemany."""
+    raw = (await connection.get_raw_connection()).driver_connection
+    statement = "COPY depth_rows (dataset_id, depth_key, depth, resized, original) FROM STDIN"
+    async with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for key, depth, small, big in zip(keys.tolist(), depths.tolist(), resized, original, strict=True):
+            await copy.write_row((dataset_id, key, depth, small.tobytes(), big.tobytes()))
 
 
 async def dataset_by_id(session: AsyncSession, dataset_id: str) -> DatasetRow | None:
