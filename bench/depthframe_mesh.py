@@ -6,7 +6,9 @@ Per backend, a fresh mesh (gateway, auth, depthframe, Envoy --concurrency 1) and
 - ingest of the 5,461-row file (POST /v1/depth-datasets, text/csv) vs the domain alone (parse + resize in
   this process) and vs a row-by-row INSERT of the same rows (one statement per row, one transaction);
 - 100-frame queries (GET /v1/frames, distinct ranges, so no cached answer), the full range as one PNG
-  (GET /v1/frames:image) and as JSON frames (GET /v1/frames): cold (first render) and warm (cached);
+  (GET /v1/frames:image) and as JSON frames (GET /v1/frames): cold (the first render of the dataset with a
+  colormap: a different built-in map each time) and warm (cached), and 100-frame ranges sliced from the
+  cached frames of the whole dataset;
 - a trivial authenticated call (GET /v1/auth/me) as the floor of any request through Envoy;
 - a 100,000-row file through the gRPC client-streaming upload via Envoy: time and the depthframe
   process's peak RSS (VmHWM) before and after.
@@ -45,6 +47,8 @@ from services.depthframe.sample_data.depth_log import make_depth_csv
 from services.depthframe.store.models import DatasetRow, DepthRow
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+COLD_MAPS = ["viridis", "magma", "inferno", "plasma", "cividis", "jet", "turbo", "bone", "hot", "ocean", "parula",
+             "twilight", "deepgreen", "gray"]
 MIB = 1024 * 1024
 
 
@@ -162,14 +166,24 @@ def bench_backend(backend: str, args, csv: bytes, big: bytes) -> dict:
             assert len(frames) == 100
         out["q100"] = lat
         out["q100_warm"] = timed(lambda: get("/v1/frames", depth_min=9100.0, depth_max=9109.9), args.queries)
-        # Cold: a new lower bound below the first row each time (same rows, a new cache key).
-        cold = iter(range(1, 10_000))
-        out["strip_cold"] = timed(lambda: get("/v1/frames:image", depth_min=9000 - next(cold) / 1000), args.repeat)
+        # Cold = the first render of this dataset with a colormap: a different built-in map each time.
+        maps = iter(COLD_MAPS)
+        out["strip_cold"] = timed(lambda: get("/v1/frames:image", colormap=next(maps)), args.repeat)
+        get("/v1/frames:image")
         out["strip_warm"] = timed(lambda: get("/v1/frames:image"), args.repeat)
         out["png_bytes"] = len(get("/v1/frames:image").content)
-        out["json_cold"] = timed(lambda: get("/v1/frames", depth_min=9000 - next(cold) / 1000), args.repeat)
+        maps = iter(COLD_MAPS)
+        out["json_cold"] = timed(lambda: get("/v1/frames", colormap=next(maps)), args.repeat)
+        get("/v1/frames")
         out["json_warm"] = timed(lambda: get("/v1/frames"), args.repeat)
         out["json_bytes"] = len(get("/v1/frames").content)
+        lat = []
+        for i in range(args.queries):  # the whole dataset is rendered now: ranges are slices of it
+            start = 9000.1 + (i * 53 % 5300) / 10
+            t = time.perf_counter()
+            get("/v1/frames", depth_min=round(start, 1), depth_max=round(start + 9.9, 1))
+            lat.append((time.perf_counter() - t) * 1000)
+        out["q100_slice"] = lat
         out["mem_before_big"] = memory(pid)
         ms, big_ds = asyncio.run(stream_upload(mesh.grpc_target, token, big))
         assert big_ds.rows == args.big_rows - 1, big_ds
@@ -197,7 +211,7 @@ def bench_backend(backend: str, args, csv: bytes, big: bytes) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=7, help=f"at most {len(COLD_MAPS)}")
     parser.add_argument("--queries", type=int, default=60)
     parser.add_argument("--big-rows", type=int, default=100_000)
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgresql"])
@@ -216,11 +230,12 @@ def main() -> None:
         ("ingest 5,461 rows, POST /v1/depth-datasets through Envoy", "<= 1000", "ingest"),
         ("baseline: domain only (parse + resize, in process)", "", "domain"),
         ("100-frame query GET /v1/frames (distinct ranges, rendered)", "p50 <= 25", "q100"),
-        ("100-frame query, same range again (cached)", "", "q100_warm"),
+        ("100-frame query, same range again (cached answer)", "", "q100_warm"),
+        ("100-frame query, distinct ranges after the full range was rendered (slices)", "", "q100_slice"),
         ("baseline: GET /v1/auth/me through Envoy", "", "me"),
-        ("full range as one PNG, GET /v1/frames:image, first render", "<= 200", "strip_cold"),
+        ("full range as one PNG, GET /v1/frames:image, first render of a colormap", "<= 200", "strip_cold"),
         ("full range as one PNG, cached", "", "strip_warm"),
-        ("full range as JSON frames (5,460 PNGs), first render", "<= 600", "json_cold"),
+        ("full range as JSON frames (5,460 PNGs), first render of a colormap", "<= 600", "json_cold"),
         ("full range as JSON frames, cached", "", "json_warm"),
     ]
     for label, target, key in rows:

@@ -1,5 +1,8 @@
 """A small in-process LRU of rendered answers (frame lists, strip PNGs).
 
+When a query happens to cover a whole dataset, its frames are kept as a :class:`FrameSet` and later
+queries of that dataset and colormap are slices of it (the slow case is rendering thousands of PNGs).
+
 Datasets never change after ingest and a cache key holds the colormap's table itself, so a cached
 answer can only go stale when its dataset is deleted: every read checks the dataset in the database
 first (so another replica's delete is seen), and a delete here drops the dataset's entries.
@@ -9,8 +12,32 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable
+from dataclasses import dataclass
+
+import numpy as np
+
+from services.depthframe.domain import DepthRange, Frame, depth_keys
 
 MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FrameSet:
+    """Every frame of a dataset (one colormap, one height) with their depth keys, to answer any range."""
+
+    keys: np.ndarray  # int64, increasing
+    frames: list[Frame]
+
+    @classmethod
+    def of(cls, frames: list[Frame]) -> FrameSet:
+        return cls(depth_keys(np.array([f.depth for f in frames], dtype=np.float64)), frames)
+
+    def select(self, bounds: DepthRange) -> list[Frame]:
+        """The frames with key_min <= key <= key_max (inclusive; None = open end), in depth order."""
+        start = 0 if bounds.key_min is None else int(np.searchsorted(self.keys, bounds.key_min, side="left"))
+        stop = len(self.frames) if bounds.key_max is None else int(
+            np.searchsorted(self.keys, bounds.key_max, side="right"))
+        return self.frames[start:max(start, stop)]
 
 
 class RenderCache:

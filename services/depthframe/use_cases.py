@@ -28,7 +28,7 @@ from services.depthframe.domain import (
     resolve_colormap,
 )
 from services.depthframe.domain.records import ColormapRecord, DatasetRecord, check_dataset_name
-from services.depthframe.render_cache import RenderCache
+from services.depthframe.render_cache import FrameSet, RenderCache
 from services.depthframe.store import repository as repo
 
 DATASET_NOT_FOUND = "no such dataset"
@@ -106,18 +106,28 @@ class DepthFrameUseCases:
         async with self._sessions() as session:
             record = await self._dataset_or_newest(session, caller, dataset_id)
             cmap = await self._colormap(session, caller, colormap)
-            key = ("frames", record.id, cmap.name, cmap.lut.tobytes(), bounds, frame_height or 1)
-            cached = self._cache.get(key)
-            if cached is not None:
-                return record.id, cached
-            depths, blobs = await repo.rows_in_range(session, record.id, bounds.key_min, bounds.key_max)
-        if len(depths) > self._settings.max_frames:
-            raise InvalidArgument.for_field(
-                "depth_max", f"the range holds {len(depths)} rows; at most {self._settings.max_frames} frames "
-                "per request (narrow the range or use GET /v1/frames:image)", reason="DEPTH_RANGE_TOO_LARGE")
-        frames = await asyncio.to_thread(self._render_frames, depths, blobs, record, cmap, frame_height or 1)
-        self._cache.put(key, frames, sum(len(f.png) for f in frames))
+            whole_key = ("frames", record.id, cmap.name, cmap.lut.tobytes(), frame_height or 1)
+            key = (*whole_key, bounds)
+            cached = self._cache.get(whole_key)  # every frame of the dataset: slice the range out of it
+            frames = cached.select(bounds) if cached is not None else self._cache.get(key)
+            if frames is None:
+                depths, blobs = await repo.rows_in_range(session, record.id, bounds.key_min, bounds.key_max)
+        if frames is None:
+            self._check_frame_count(len(depths))
+            frames = await asyncio.to_thread(self._render_frames, depths, blobs, record, cmap, frame_height or 1)
+            size = sum(len(f.png) for f in frames)
+            if len(frames) == record.rows:  # the whole dataset: later ranges are slices of it
+                self._cache.put(whole_key, FrameSet.of(frames), size)
+            else:
+                self._cache.put(key, frames, size)
+        self._check_frame_count(len(frames))
         return record.id, frames
+
+    def _check_frame_count(self, count: int) -> None:
+        if count > self._settings.max_frames:
+            raise InvalidArgument.for_field(
+                "depth_max", f"the range holds {count} rows; at most {self._settings.max_frames} frames "
+                "per request (narrow the range or use GET /v1/frames:image)", reason="DEPTH_RANGE_TOO_LARGE")
 
     async def frame_image(self, caller: Principal, dataset_id: str, depth_min: float | None,
                           depth_max: float | None, colormap: str, row_height: int) -> bytes:

@@ -49,10 +49,14 @@ async def test_frames_are_the_stored_rows_colored_with_the_dataset_scale(depthfr
 async def test_same_depth_same_colors_in_every_range(depthframe):
     h = depthframe
     ds = await create(h.stub, h.alice, SAMPLE)
-    wide = await h.stub.QueryFrames(frames_request(ds.id), metadata=h.alice)
     narrow = await h.stub.QueryFrames(frames_request(ds.id, depth_min=9020.0, depth_max=9020.0), metadata=h.alice)
+    wide = await h.stub.QueryFrames(frames_request(ds.id), metadata=h.alice)
+    sliced = await h.stub.QueryFrames(frames_request(ds.id, depth_min=9019.95, depth_max=9020.05), metadata=h.alice)
     assert len(wide.frames) == 300 and len(narrow.frames) == 1
-    assert narrow.frames[0].png == wide.frames[199].png
+    assert narrow.frames[0] == wide.frames[199] == sliced.frames[0]
+    other_map = await h.stub.QueryFrames(frames_request(ds.id, depth_min=9020.0, depth_max=9020.0, colormap="gray"),
+                                         metadata=h.alice)
+    assert other_map.frames[0].png != narrow.frames[0].png
 
 
 async def test_bounds_inclusive_open_and_empty(depthframe):
@@ -62,12 +66,15 @@ async def test_bounds_inclusive_open_and_empty(depthframe):
     async def depths(**kw):
         return [f.depth for f in (await h.stub.QueryFrames(frames_request(ds.id, **kw), metadata=h.alice)).frames]
 
-    assert await depths(depth_min=9000.1, depth_max=9000.3) == [9000.1, 9000.2, 9000.3]
-    assert await depths(depth_min=9000.0 + 0.1 * 3, depth_max=9000.0 + 0.1 * 3) == [9000.3]  # keyed, not float ==
-    assert await depths(depth_min=9029.9) == [9029.9, 9030.0]
-    assert await depths(depth_max=9000.1) == [9000.1]
-    assert await depths(depth_min=9000.01, depth_max=9000.09) == []  # between two rows
-    assert await depths(depth_min=0, depth_max=10) == []
+    # Twice: rendered from the database, then sliced from the cached frames of the whole dataset.
+    for _ in range(2):
+        assert await depths(depth_min=9000.1, depth_max=9000.3) == [9000.1, 9000.2, 9000.3]
+        assert await depths(depth_min=9000.0 + 0.1 * 3, depth_max=9000.0 + 0.1 * 3) == [9000.3]  # keyed
+        assert await depths(depth_min=9029.9) == [9029.9, 9030.0]
+        assert await depths(depth_max=9000.1) == [9000.1]
+        assert await depths(depth_min=9000.01, depth_max=9000.09) == []  # between two rows
+        assert await depths(depth_min=0, depth_max=10) == []
+        assert len(await depths()) == 300
     await expect_error(h.stub.QueryFrames(frames_request(ds.id, depth_min=9001, depth_max=9000), metadata=h.alice),
                        grpc.StatusCode.INVALID_ARGUMENT, "DEPTH_RANGE_REVERSED")
     await expect_error(h.stub.QueryFrames(frames_request(ds.id, depth_min=float("nan")), metadata=h.alice),
