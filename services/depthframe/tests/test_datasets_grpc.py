@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from imagemesh.depthframe.v1 import depthframe_pb2 as pb
+from imagemesh_kit.grpc_errors import error_info
 from services.depthframe.domain import parse_depth_csv
 from services.depthframe.sample_data.depth_log import make_depth_csv
 from services.depthframe.store import repository as repo
@@ -100,8 +101,6 @@ BAD = [
 async def test_bad_csv_fails_naming_line_and_column_and_stores_nothing(depthframe, csv, why, line, column):
     h = depthframe
     err = await expect_error(create(h.stub, h.alice, csv, width=2), grpc.StatusCode.INVALID_ARGUMENT, why)
-    from imagemesh_kit.grpc_errors import error_info
-
     info = error_info(err)
     if line is not None:
         assert info.metadata["line"] == line and f"line {line}" in err.details()
