@@ -1,7 +1,8 @@
 """Tiled inference with overlap and feathered (linear-ramp) blending.
 
 `run_tiled` cuts a C x H x W float image into overlapping tiles, runs `fn` on each (a batch of one),
-and blends the scaled outputs with weights that ramp up across the overlap, so seams vanish and a
+and blends the scaled outputs with weights that ramp up across the overlap (ignoring the outer half,
+where the network sees the tile edge), so seams vanish and a
 tiled result equals the untiled one within a small tolerance.
 """
 
@@ -28,12 +29,19 @@ def tile_starts(length: int, tile: int, overlap: int) -> list[int]:
 
 
 def ramp_window(height: int, width: int, overlap: int) -> np.ndarray:
-    """2-D weight window: 1 inside, linear ramp over `overlap` pixels at each edge (never 0)."""
+    """2-D weight window for blending tiles that overlap by `overlap` pixels.
+
+    The outer half of the overlap (where a network sees the tile edge instead of the image) gets a
+    near-zero weight; the inner half ramps linearly up to 1. Never exactly 0, so image borders covered
+    by a single tile still normalise to the tile's own values.
+    """
 
     def ramp(n: int) -> np.ndarray:
         w = np.ones(n, np.float32)
         if overlap > 0:
-            edge = (np.arange(min(overlap, n), dtype=np.float32) + 0.5) / overlap
+            margin = overlap // 2
+            steps = np.arange(min(overlap, n), dtype=np.float32)
+            edge = np.clip((steps - margin + 1.0) / (overlap - margin + 1.0), 1e-4, 1.0)
             w[: edge.size] = np.minimum(w[: edge.size], edge)
             w[n - edge.size :] = np.minimum(w[n - edge.size :], edge[::-1])
         return w

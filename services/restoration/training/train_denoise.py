@@ -109,7 +109,7 @@ def main() -> None:
         "noise_level_input": True,
         "max_noise_sigma": MAX_SIGMA,
         "tile_size": 512,
-        "tile_overlap": 16,
+        "tile_overlap": 32,
         "description": "FFDNet-style residual denoiser; input RGB + noise-level map (sigma/255).",
         "training": {
             "steps": step,
