@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 import pytest
 
@@ -12,7 +14,7 @@ def test_tile_starts_cover_with_overlap(length, tile, overlap):
     for s in starts:
         covered[s : s + tile] = True
     assert covered.all()
-    assert all(b - a <= tile - overlap for a, b in zip(starts, starts[1:], strict=False))
+    assert all(b - a <= tile - overlap for a, b in itertools.pairwise(starts))
 
 
 def test_ramp_window_is_positive_and_flat_inside():
