@@ -11,18 +11,23 @@ class ResidualESPCN(nn.Module):
     """ESPCN on the luma channel plus a bicubic skip: out = bicubic(lr) + shuffle(net(lr)).
 
     Input and output are N x 1 x H x W in [0, 1]; the output is `scale` times larger.
+    `act`: "relu" or "prelu" (PReLU, as in FSRCNN, cannot die: the x2 ReLU run collapsed to zero).
     """
 
-    def __init__(self, scale: int, features: int = 64, mid: int = 32) -> None:
+    def __init__(self, scale: int, features: int = 64, mid: int = 32, act: str = "relu") -> None:
         super().__init__()
         self.scale = scale
+
+        def activation(channels: int) -> nn.Module:
+            return nn.PReLU(channels, init=0.1) if act == "prelu" else nn.ReLU(inplace=True)
+
         self.body = nn.Sequential(
             nn.Conv2d(1, features, 5, padding=2),
-            nn.ReLU(inplace=True),
+            activation(features),
             nn.Conv2d(features, mid, 3, padding=1),
-            nn.ReLU(inplace=True),
+            activation(mid),
             nn.Conv2d(mid, mid, 3, padding=1),
-            nn.ReLU(inplace=True),
+            activation(mid),
             nn.Conv2d(mid, scale * scale, 3, padding=1),
         )
         nn.init.normal_(self.body[-1].weight, std=1e-3)

@@ -56,12 +56,13 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=9.0)
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--act", choices=("relu", "prelu"), default="prelu")
     args = parser.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     lumas = [data.rgb_to_y(image) for image in data.training_images()]
-    net = ResidualESPCN(args.scale)
+    net = ResidualESPCN(args.scale, act=args.act)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     hr_size = 24 * args.scale
     budget = args.minutes * 60
@@ -74,6 +75,7 @@ def main() -> None:
         loss = F.l1_loss(net(lr), hr)
         opt.zero_grad()
         loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
         opt.step()
         step += 1
         if step % 100 == 0:
@@ -100,6 +102,7 @@ def main() -> None:
             "hr_patch": hr_size,
             "wall_seconds": round(wall, 1),
             "threads": 1,
+            "activation": args.act,
             "degradation": "cv2 INTER_AREA downscale, 8-bit quantised",
             "train_images": list(data.TRAIN_IMAGES),
             "eval_images": list(data.EVAL_IMAGES),
