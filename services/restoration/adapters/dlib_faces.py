@@ -11,6 +11,7 @@ import importlib.util
 import threading
 from pathlib import Path
 
+import cv2
 import dlib
 import numpy as np
 from imagemesh_kit.errors import FailedPrecondition, InvalidArgument
@@ -42,12 +43,13 @@ def _shape_predictors() -> tuple[dlib.shape_predictor, dlib.shape_predictor]:
 class DlibFaceDetector:
     """Implements the domain's FaceDetector port. `kind`: "hog" (fast) or "cnn" (MMOD, more robust)."""
 
-    def __init__(self, kind: str = "hog", upsample: int = 1) -> None:
+    def __init__(self, kind: str = "hog", upsample: int = 1, max_side: int = 1024) -> None:
         if kind not in KINDS:
             raise InvalidArgument.for_field("detector", "must be hog or cnn", reason="UNKNOWN_FACE_DETECTOR")
         folder = models_dir()
         self.kind = kind
         self.upsample = upsample
+        self.max_side = max_side  # larger images are searched downscaled (landmarks use full resolution)
         if kind == "hog":
             self._detector = dlib.get_frontal_face_detector()
         else:
@@ -56,10 +58,20 @@ class DlibFaceDetector:
         self._lock = threading.Lock()  # dlib objects are not documented as thread-safe
 
     def _rects(self, image: np.ndarray) -> list[tuple[dlib.rectangle, float]]:
+        factor = min(1.0, self.max_side / max(image.shape[:2]))
+        small = image if factor == 1.0 else cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
         if self.kind == "hog":
-            rects, scores, _ = self._detector.run(image, self.upsample, 0.0)
-            return list(zip(rects, scores, strict=True))
-        return [(d.rect, float(d.confidence)) for d in self._detector(image, self.upsample)]
+            rects, scores, _ = self._detector.run(small, self.upsample, 0.0)
+            found = list(zip(rects, scores, strict=True))
+        else:
+            found = [(d.rect, float(d.confidence)) for d in self._detector(small, self.upsample)]
+        if factor == 1.0:
+            return found
+        scale = lambda v: round(v / factor)
+        return [
+            (dlib.rectangle(scale(r.left()), scale(r.top()), scale(r.right()), scale(r.bottom())), score)
+            for r, score in found
+        ]
 
     def detect_faces(self, image: np.ndarray) -> list[Face]:
         image = as_rgb_uint8(image)

@@ -45,6 +45,14 @@ def test_cnn_detector_agrees_with_hog(astronaut, hog_faces):
     assert len(faces[0].landmarks68) == 68
 
 
+def test_large_images_are_searched_downscaled(astronaut, hog_faces):
+    big = np.repeat(np.repeat(astronaut, 2, axis=0), 2, axis=1)  # 1024 x 1024
+    faces = DlibFaceDetector("hog", max_side=512).detect_faces(big)
+    b = hog_faces[0].box
+    assert faces[0].box.iou(Box(2 * b.x, 2 * b.y, 2 * b.width, 2 * b.height)) > 0.6
+    assert len(faces[0].landmarks68) == 68
+
+
 def test_unknown_face_detector_kind():
     with pytest.raises(InvalidArgument) as err:
         DlibFaceDetector("haar")
