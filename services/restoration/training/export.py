@@ -9,11 +9,18 @@ from pathlib import Path
 import onnx
 import torch
 
+from services.restoration.training.polyphase import fuse_skip
+
 ONNX_IR_VERSION = 8  # onnxruntime 1.31 reads IR <= 13; opset 17 needs IR >= 8
 
 
-def export_onnx(net: torch.nn.Module, example: torch.Tensor, path: Path, metadata: dict) -> None:
-    """Write `path` (.onnx) and `path.with_suffix('.json')` (metadata, with the file name filled in)."""
+def export_onnx(
+    net: torch.nn.Module, example: torch.Tensor, path: Path, metadata: dict, sr_scale: int | None = None
+) -> None:
+    """Write `path` (.onnx) and `path.with_suffix('.json')` (metadata, with the file name filled in).
+
+    `sr_scale`: the net is a residual SR net whose bicubic skip is rewritten into a fast polyphase conv.
+    """
     net.eval()
     buffer = io.BytesIO()
     with torch.no_grad():
@@ -29,6 +36,8 @@ def export_onnx(net: torch.nn.Module, example: torch.Tensor, path: Path, metadat
         )
     model = onnx.load_from_string(buffer.getvalue())
     model.ir_version = ONNX_IR_VERSION
+    if sr_scale is not None:
+        model = fuse_skip(model, sr_scale)
     onnx.checker.check_model(model)
     path.parent.mkdir(parents=True, exist_ok=True)
     onnx.save(model, str(path))

@@ -108,7 +108,7 @@ def main() -> None:
         "input_multiple": 2,
         "noise_level_input": True,
         "max_noise_sigma": MAX_SIGMA,
-        "tile_size": 512,
+        "tile_size": 1024,
         "tile_overlap": 32,
         "description": "FFDNet-style residual denoiser; input RGB + noise-level map (sigma/255).",
         "training": {

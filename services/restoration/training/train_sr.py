@@ -93,7 +93,7 @@ def main() -> None:
         "color_space": "y",
         "value_range": [0.0, 1.0],
         "input_multiple": 1,
-        "tile_size": 256,
+        "tile_size": 512,
         "tile_overlap": 12,
         "description": "Residual ESPCN on full-range BT.601 luma; chroma is upscaled bicubically.",
         "training": {
@@ -109,7 +109,8 @@ def main() -> None:
         },
         "eval_psnr_y": {name: {"bicubic": round(b, 2), "model": round(o, 2)} for name, b, o in rows},
     }
-    export_onnx(net, torch.rand(1, 1, 32, 32), MODELS_DIR / f"espcn_y_x{args.scale}.onnx", metadata)
+    export_onnx(net, torch.rand(1, 1, 32, 32), MODELS_DIR / f"espcn_y_x{args.scale}.onnx", metadata,
+                sr_scale=args.scale)
     print(f"done: {step} steps in {wall:.0f}s", flush=True)
 
 
