@@ -1,6 +1,6 @@
 """Rewrite already-exported residual SR models in place: cubic Resize skip -> polyphase conv skip.
 
-Idempotent (models without a Resize node are left alone). Needs only onnx + numpy:
+Idempotent (models without a Resize node are only pruned of unused nodes). Needs only onnx + numpy:
 `PYTHONPATH=libs:. /work/venvs/sci/bin/python -m services.restoration.training.fuse_sr_models`
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import onnx
 
-from services.restoration.training.polyphase import fuse_skip
+from services.restoration.training.polyphase import fuse_skip, prune
 
 MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 
@@ -21,13 +21,13 @@ def main() -> None:
         meta = json.loads(meta_path.read_text())
         path = MODELS_DIR / meta["file"]
         model = onnx.load(str(path))
-        if not any(n.op_type == "Resize" for n in model.graph.node):
-            print(f"{path.name}: already fused")
-            continue
-        model = fuse_skip(model, int(meta["scale"]))
+        if any(n.op_type == "Resize" for n in model.graph.node):
+            model = fuse_skip(model, int(meta["scale"]))
+        else:
+            model = prune(model)
         onnx.checker.check_model(model)
         onnx.save(model, str(path))
-        print(f"{path.name}: fused")
+        print(f"{path.name}: fused and pruned")
 
 
 if __name__ == "__main__":

@@ -54,7 +54,20 @@ def fuse_skip(model: onnx.ModelProto, scale: int) -> onnx.ModelProto:
     del g.node[:]
     g.node.extend(kept + new_nodes)
     g.initializer.extend(inits)
-    unused = {i for n in g.node for i in n.input}
-    for init in [i for i in g.initializer if i.name not in unused]:
+    return prune(model)
+
+
+def prune(model: onnx.ModelProto) -> onnx.ModelProto:
+    """Drop nodes and initializers whose outputs nothing uses (e.g. the old Resize's scales)."""
+    g = model.graph
+    while True:
+        used = {i for n in g.node for i in n.input} | {o.name for o in g.output}
+        dead = [n for n in g.node if not any(o in used for o in n.output)]
+        if not dead:
+            break
+        for node in dead:
+            g.node.remove(node)
+    used = {i for n in g.node for i in n.input}
+    for init in [i for i in g.initializer if i.name not in used]:
         g.initializer.remove(init)
     return model
