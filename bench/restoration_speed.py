@@ -21,6 +21,31 @@ def timed(fn, repeat: int) -> float:
     return statistics.median(runs)
 
 
+def calibration_gflops(threads: int) -> float:
+    """Effective conv GFLOP/s of this box right now: 4 x conv3x3(32->32) on 512x512 (19.3 GFLOP)."""
+    import numpy as np
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+
+    nodes, inits, prev = [], [], "x"
+    rng = np.random.default_rng(0)
+    for i in range(4):
+        inits.append(numpy_helper.from_array((rng.standard_normal((32, 32, 3, 3)) * 0.05).astype(np.float32), f"w{i}"))
+        nodes += [helper.make_node("Conv", [prev, f"w{i}"], [f"c{i}"], pads=[1, 1, 1, 1]),
+                  helper.make_node("Relu", [f"c{i}"], [f"r{i}"])]
+        prev = f"r{i}"
+    graph = helper.make_graph(nodes, "calib", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 32, 512, 512])],
+                              [helper.make_tensor_value_info(prev, TensorProto.FLOAT, None)], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    session = ort.InferenceSession(model.SerializeToString(), options, providers=["CPUExecutionProvider"])
+    x = np.random.default_rng(1).random((1, 32, 512, 512), dtype=np.float32)
+    seconds = timed(lambda: session.run(None, {"x": x}), 3)
+    return 4 * 32 * 32 * 9 * 2 * 512 * 512 / 1e9 / seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=2, help="onnxruntime intra-op threads")
@@ -65,7 +90,9 @@ def main() -> None:
         ("faces 512x512", "dlib CNN/MMOD (upsample 0) + landmarks", lambda: cnn.detect_faces(img512)),
         ("face enhance 512x512, 1 face", "landmark-guided", lambda: enhance_faces(img512, faces, FaceEnhanceParams())),
     ]
-    print(f"onnxruntime threads={args.threads}, median of {args.repeat} runs (after one warm-up)\n")
+    print(f"onnxruntime threads={args.threads}, median of {args.repeat} runs (after one warm-up)")
+    print(f"box calibration: {calibration_gflops(args.threads):.1f} effective conv GFLOP/s "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)\n")
     print("| task | method | seconds |")
     print("|---|---|---|")
     for task, method, fn in rows:

@@ -40,15 +40,18 @@ _LAPLACE_DIFF = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)
 def estimate_noise_sigma(image: np.ndarray) -> float:
     """Gaussian noise sigma (0..255) by Immerkaer's method, per channel, median over channels.
 
-    Edges and texture inflate the raw estimate, so only the flattest 80 % of responses count.
+    Edges and texture inflate the raw estimate, so only the flattest 80 % of responses count. Large
+    images are sampled on a grid (about 250k responses per channel), which keeps this cheap.
     """
     image = as_rgb_uint8(image)
+    step = max(1, int(math.sqrt(image.shape[0] * image.shape[1] / 250_000)))
     estimates = []
     for c in range(3):
-        response = np.abs(cv2.filter2D(image[..., c].astype(np.float32), -1, _LAPLACE_DIFF)[1:-1, 1:-1])
+        response = np.abs(cv2.filter2D(image[..., c].astype(np.float32), -1, _LAPLACE_DIFF)[1:-1:step, 1:-1:step])
         if response.size == 0:
             return 0.0
-        flat = response[response <= np.percentile(response, 80)]
+        cut = np.partition(response.ravel(), int(0.8 * (response.size - 1)))[int(0.8 * (response.size - 1))]
+        flat = response[response <= cut]
         mean = float(flat.mean()) if flat.size else 0.0
         # the truncated mean of |N(0, 36 s^2)| below its 80th percentile is 0.700 x the full one
         estimates.append(math.sqrt(math.pi / 2) * mean / 6.0 / 0.700)
