@@ -36,7 +36,7 @@ def sr_row(registry: ModelRegistry) -> list[np.ndarray]:
     lr = cv2.resize(hr, (64, 64), interpolation=cv2.INTER_AREA)
     bic = cv2.resize(lr, (256, 256), interpolation=cv2.INTER_CUBIC)
     ours = upscale(lr, UpscaleParams(4), [registry.runner_for("super_resolution", Device.CPU, 4)])
-    hr2 = skimage.data.coffee()[120:248, 330:458]
+    hr2 = np.stack([skimage.data.camera()[40:168, 200:328]] * 3, axis=-1)  # the cameraman's head and camera
     lr2 = cv2.resize(hr2, (64, 64), interpolation=cv2.INTER_AREA)
     bic2 = cv2.resize(lr2, (128, 128), interpolation=cv2.INTER_CUBIC)
     ours2 = upscale(lr2, UpscaleParams(2), [registry.runner_for("super_resolution", Device.CPU, 2)])
@@ -87,7 +87,7 @@ def detection_row() -> list[np.ndarray]:
     enhanced = enhance_faces(astro, faces, FaceEnhanceParams())[50:230, 150:330]
     return [
         label(crop, "dlib HOG + 5/68 pts, haar eyes"),
-        label(cat[:, 100:400], "haar cat face"),
+        label(cat[:, 100:400], "haar cat face (as found)"),
         label(face_crop, "face: before"),
         label(enhanced, "face: enhanced"),
         label(np.clip(np.abs(enhanced.astype(int) - face_crop) * 4, 0, 255).astype(np.uint8), "|change| x4"),
