@@ -104,31 +104,20 @@ def _sr_runners(tools: RestorationTools, factor: int, device: Device) -> list[Mo
 StepFn = Callable[[np.ndarray, ProgressFn, StopFn | None], tuple[np.ndarray, str]]
 
 
-def _plan(request: RestorationRequest, tools: RestorationTools) -> tuple[list[tuple[str, StepFn]], list]:
-    """Resolve every step to a function (and its models) before any work."""
-    plan: list[tuple[str, StepFn]] = []
-    runners: list[ModelRunner] = []
-    device = request.device
-    for step in request.steps:
-        if isinstance(step, DenoiseParams):
-            runner = _model(tools, ModelTask.DENOISE, device)
-            runners.append(runner)
-            plan.append(("denoise", lambda im, p, s, st=step, r=runner: (denoise(im, st, r, on_progress=p,
-                                                                                 should_stop=s), r.metadata.name)))
-        elif isinstance(step, UpscaleParams):
-            chain = _sr_runners(tools, step.factor, device)
-            runners.extend(chain)
-            names = "+".join(r.metadata.name for r in chain)
-            plan.append(("upscale", lambda im, p, s, st=step, c=chain, n=names: (upscale(im, st, c, on_progress=p,
-                                                                                      should_stop=s), n)))
-        else:
-            if tools.face_detector is None:
-                raise FailedPrecondition("Face enhancement needs a face detector.", reason="DETECTOR_UNAVAILABLE")
-            restorer = tools.models.runner_for(ModelTask.FACE_RESTORATION.value, device, None)
-            if restorer is not None:
-                runners.append(restorer)
-            plan.append(("face_enhance", _face_step(step, tools.face_detector, restorer)))
-    return plan, runners
+def _denoise_step(params: DenoiseParams, runner: ModelRunner) -> StepFn:
+    def run(image: np.ndarray, progress: ProgressFn, should_stop: StopFn | None) -> tuple[np.ndarray, str]:
+        return denoise(image, params, runner, on_progress=progress, should_stop=should_stop), runner.metadata.name
+
+    return run
+
+
+def _upscale_step(params: UpscaleParams, chain: list[ModelRunner]) -> StepFn:
+    names = "+".join(r.metadata.name for r in chain)
+
+    def run(image: np.ndarray, progress: ProgressFn, should_stop: StopFn | None) -> tuple[np.ndarray, str]:
+        return upscale(image, params, chain, on_progress=progress, should_stop=should_stop), names
+
+    return run
 
 
 def _face_step(params: FaceEnhanceParams, detector: FaceDetector, restorer: ModelRunner | None) -> StepFn:
@@ -137,10 +126,35 @@ def _face_step(params: FaceEnhanceParams, detector: FaceDetector, restorer: Mode
         progress(0.5, f"{len(faces)} face(s) found")
         check_stop(should_stop)
         if restorer is not None:
-            return restore_faces(image, faces, restorer, params.strength), f"{len(faces)} faces, {restorer.metadata.name}"
+            restored = restore_faces(image, faces, restorer, params.strength)
+            return restored, f"{len(faces)} faces, {restorer.metadata.name}"
         return enhance_faces(image, faces, params), f"{len(faces)} faces, landmark-guided"
 
     return run
+
+
+def _plan(request: RestorationRequest, tools: RestorationTools) -> tuple[list[tuple[str, StepFn]], list]:
+    """Resolve every step to a step function (and its models) before any work."""
+    plan: list[tuple[str, StepFn]] = []
+    runners: list[ModelRunner] = []
+    device = request.device
+    for step in request.steps:
+        if isinstance(step, DenoiseParams):
+            runner = _model(tools, ModelTask.DENOISE, device)
+            runners.append(runner)
+            plan.append(("denoise", _denoise_step(step, runner)))
+        elif isinstance(step, UpscaleParams):
+            chain = _sr_runners(tools, step.factor, device)
+            runners.extend(chain)
+            plan.append(("upscale", _upscale_step(step, chain)))
+        else:
+            if tools.face_detector is None:
+                raise FailedPrecondition("Face enhancement needs a face detector.", reason="DETECTOR_UNAVAILABLE")
+            restorer = tools.models.runner_for(ModelTask.FACE_RESTORATION.value, device, None)
+            if restorer is not None:
+                runners.append(restorer)
+            plan.append(("face_enhance", _face_step(step, tools.face_detector, restorer)))
+    return plan, runners
 
 
 def run_restoration(

@@ -144,3 +144,29 @@ def test_parse_steps_and_request_validation():
         with pytest.raises(InvalidArgument) as err:
             RestorationRequest(**kwargs)
         assert err.value.reason == reason
+
+
+def test_real_models_and_faces_end_to_end(shipped_registry, astronaut):
+    from skimage.metrics import structural_similarity
+
+    from services.restoration.adapters.dlib_faces import DlibFaceDetector
+
+    clean = astronaut[20:220, 120:320]  # 200 x 200 around the face
+    noisy = np.clip(np.round(clean + np.random.default_rng(3).normal(0, 15, clean.shape)), 0, 255).astype(np.uint8)
+    request = RestorationRequest((DenoiseParams(), UpscaleParams(2), FaceEnhanceParams()), Device.AUTO)
+    result = run_restoration(noisy, request, RestorationTools(shipped_registry, DlibFaceDetector("hog")))
+    assert result.image.shape == (400, 400, 3)
+    assert [t.detail for t in result.step_timings] == [
+        "ffdnet-lite-rgb", "espcn-y-x2", "1 faces, landmark-guided"]
+    reference = np.repeat(np.repeat(clean, 2, axis=0), 2, axis=1)
+    assert structural_similarity(result.image, reference, channel_axis=2) > structural_similarity(
+        np.repeat(np.repeat(noisy, 2, axis=0), 2, axis=1), reference, channel_axis=2)
+
+
+def test_registered_face_restoration_model_replaces_enhancement(tmp_path, astronaut):
+    from services.restoration.adapters.dlib_faces import DlibFaceDetector
+
+    tiny_models.inverting_face_model(tmp_path)
+    result = run_restoration(astronaut[20:220, 120:320], RestorationRequest((FaceEnhanceParams(),)),
+                             RestorationTools(ModelRegistry(tmp_path), DlibFaceDetector("hog")))
+    assert result.step_timings[0].detail == "1 faces, tiny-face"
