@@ -73,3 +73,25 @@ def test_plugged_in_yolo_detector_through_the_catalog(tmp_path):
     assert [o.label for o in found] == ["dog", "cat"]
     dog = found[0].box
     assert (dog.x, dog.y, dog.width, dog.height) == pytest.approx((22, 11, 20, 10))
+
+
+def test_detect_use_cases_check_name_and_limits_first(astronaut):
+    from imagemesh_kit.errors import ResourceExhausted
+
+    from services.restoration.domain.detect import detect_faces, detect_objects
+    from services.restoration.domain.limits import PixelLimits
+
+    catalog = DetectorCatalog()
+    with pytest.raises(InvalidArgument):
+        detect_objects(astronaut, "nope", catalog)
+    with pytest.raises(ResourceExhausted):
+        detect_objects(astronaut, "haar_frontal_face", catalog, PixelLimits(max_input_pixels=1000))
+
+    class NeverCalled:
+        def detect_faces(self, image):
+            raise AssertionError("the limit must be checked first")
+
+    with pytest.raises(ResourceExhausted):
+        detect_faces(astronaut, NeverCalled(), PixelLimits(max_input_pixels=1000))
+    found = detect_objects(astronaut, "haar_frontal_face", catalog)
+    assert found and found[0].label == "face"
