@@ -1,7 +1,7 @@
 """Landmark-guided face enhancement, blended back with a feathered mask.
 
 Per face, inside a crop around it: smooth the skin (bilateral filter outside eyes and mouth),
-sharpen eyes and mouth (unsharp mask), lift local contrast (CLAHE on L) and colour (vibrance),
+sharpen eyes and mouth (unsharp mask), stretch the face's lightness range and add vibrance,
 then blend into the image with the feathered face mask scaled by `strength`.
 """
 
@@ -61,16 +61,23 @@ def _sharpen(crop: np.ndarray, size: float, amount: float) -> np.ndarray:
     return crop + (1.2 * amount) * (crop - blur)
 
 
-def _contrast_color(crop: np.ndarray, contrast: float, color: float) -> np.ndarray:
-    lab = cv2.cvtColor(np.clip(crop, 0, 255).astype(np.uint8), cv2.COLOR_RGB2LAB)
-    clahe = cv2.createCLAHE(clipLimit=1.0 + 2.0 * contrast, tileGridSize=(4, 4))
-    lab_f = lab.astype(np.float32)
-    lab_f[..., 0] += contrast * (clahe.apply(lab[..., 0]).astype(np.float32) - lab_f[..., 0])
-    chroma = lab_f[..., 1:] - 128.0
+def _contrast_color(crop: np.ndarray, mask: np.ndarray, contrast: float, color: float) -> np.ndarray:
+    """Stretch the face's lightness range (percentiles 2..98 inside `mask`) and add vibrance.
+
+    A global stretch, not CLAHE: local contrast equalisation turns freckles and pores into blotches.
+    """
+    lab = cv2.cvtColor(np.clip(crop, 0, 255).astype(np.uint8), cv2.COLOR_RGB2LAB).astype(np.float32)
+    inside = lab[..., 0][mask > 0.5]
+    if inside.size > 16 and contrast > 0:
+        p_lo, p_hi = np.percentile(inside, [2, 98])
+        if p_hi - p_lo > 8:
+            lo, hi = p_lo * (1 - 0.5 * contrast), p_hi + (255 - p_hi) * 0.5 * contrast
+            lab[..., 0] = np.clip(lo + (lab[..., 0] - p_lo) * (hi - lo) / (p_hi - p_lo), 0, 255)
+    chroma = lab[..., 1:] - 128.0
     sat = np.hypot(chroma[..., 0], chroma[..., 1])[..., None]
     boost = 1.0 + 0.35 * color * np.clip(1.0 - sat / 60.0, 0.0, 1.0)  # vibrance: dull colours gain most
-    lab_f[..., 1:] = 128.0 + chroma * boost
-    return cv2.cvtColor(np.clip(lab_f, 0, 255).astype(np.uint8), cv2.COLOR_LAB2RGB).astype(np.float32)
+    lab[..., 1:] = 128.0 + chroma * boost
+    return cv2.cvtColor(np.clip(lab, 0, 255).astype(np.uint8), cv2.COLOR_LAB2RGB).astype(np.float32)
 
 
 def enhance_face(image: np.ndarray, face: Face, params: FaceEnhanceParams) -> np.ndarray:
@@ -95,7 +102,7 @@ def enhance_face(image: np.ndarray, face: Face, params: FaceEnhanceParams) -> np
     if params.sharpen > 0:
         work += features[..., None] * (_sharpen(work, size, params.sharpen) - work)
     if params.contrast > 0 or params.color > 0:
-        work = _contrast_color(work, params.contrast, params.color)
+        work = _contrast_color(work, face_m, params.contrast, params.color)
     blend = face_masks.feather(face_m, size / 8) * params.strength
     out = image.astype(np.float32)
     out[y0:y1, x0:x1] += blend[..., None] * (work - out[y0:y1, x0:x1])
