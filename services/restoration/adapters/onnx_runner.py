@@ -7,7 +7,6 @@ shows in `device_used` and `provider`). CPU -> CPU.
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +37,7 @@ def session_options() -> ort.SessionOptions:
 
 
 class OnnxModelRunner:
-    """One ONNX model in one onnxruntime session (thread-safe `run`)."""
+    """One ONNX model in one onnxruntime session (`run` is thread-safe: onnxruntime sessions are)."""
 
     def __init__(self, metadata: ModelMetadata, model: Path | bytes, device: Device = Device.AUTO) -> None:
         self.metadata = metadata
@@ -48,12 +47,10 @@ class OnnxModelRunner:
         self.provider = self._session.get_providers()[0]
         self.device_used = Device.GPU if self.provider == CUDA else Device.CPU
         self._input = self._session.get_inputs()[0].name
-        self._lock = threading.Lock()
 
     @property
     def input_shape(self) -> list:
         return list(self._session.get_inputs()[0].shape)
 
     def run(self, batch: np.ndarray) -> np.ndarray:
-        with self._lock:
-            return self._session.run(None, {self._input: batch.astype(np.float32, copy=False)})[0]
+        return self._session.run(None, {self._input: batch.astype(np.float32, copy=False)})[0]
