@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from imagemesh_kit.errors import DomainError, InvalidArgument, NotFound
+from imagemesh_kit.errors import DomainError, FailedPrecondition, InvalidArgument, NotFound
 
 from services.restoration.adapters.onnx_runner import OnnxModelRunner
 from services.restoration.domain.device import Device
@@ -78,7 +78,13 @@ class ModelRegistry:
         key = (name, device)
         with self._lock:
             if key not in self._runners:
-                self._runners[key] = OnnxModelRunner(meta, self.directory / meta.file, device)
+                try:
+                    self._runners[key] = OnnxModelRunner(meta, self.directory / meta.file, device)
+                except Exception as err:  # onnxruntime raises its own types; callers get a domain error
+                    self.problems[f"{meta.name} ({device.value})"] = str(err)
+                    raise FailedPrecondition(
+                        f"The model '{name}' could not be loaded.", reason="MODEL_LOAD_FAILED"
+                    ) from err
             return self._runners[key]
 
     def find(self, task: str, scale: int | None = None) -> ModelMetadata | None:

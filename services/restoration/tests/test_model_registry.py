@@ -53,6 +53,17 @@ def test_unknown_model_is_not_found(model_dir):
     assert "nope" in err.value.message
 
 
+def test_broken_model_file_is_a_failed_precondition(model_dir):
+    from imagemesh_kit.errors import FailedPrecondition
+
+    (model_dir / "tiny-nearest.onnx").write_bytes(b"not an onnx model")
+    registry = ModelRegistry(model_dir)
+    with pytest.raises(FailedPrecondition) as err:
+        registry.runner("tiny-nearest")
+    assert err.value.reason == "MODEL_LOAD_FAILED" and "not an onnx" not in err.value.message
+    assert "tiny-nearest (AUTO)" in registry.problems
+
+
 def test_gpu_asked_but_absent_falls_back_to_cpu(model_dir):
     registry = ModelRegistry(model_dir)
     runner = registry.runner("tiny-nearest", Device.GPU)
