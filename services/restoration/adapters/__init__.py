@@ -1,0 +1,1 @@
+"""Adapters: onnxruntime model runners and registry, dlib face detection, OpenCV detectors."""
