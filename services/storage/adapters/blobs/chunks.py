@@ -1,0 +1,74 @@
+"""Feeding sync or async chunk sources to blocking writers without blocking the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import AsyncIterable, Callable, Iterable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+
+from imagemesh_kit.errors import InvalidArgument
+
+from ...domain.errors import image_too_large
+
+Chunks = AsyncIterable[bytes] | Iterable[bytes]
+BATCH_BYTES = 1024 * 1024  # async chunks are handed to the writer thread in batches of about this size
+
+CHECKSUM_MISMATCH = "CHECKSUM_MISMATCH"
+
+
+@dataclass
+class HashingCounter:
+    """Running sha256 and byte count of everything written, with the optional size limit."""
+
+    max_bytes: int | None = None
+    size: int = 0
+    digest: hashlib._Hash = field(default_factory=hashlib.sha256)
+
+    def update(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.max_bytes is not None and self.size > self.max_bytes:
+            raise image_too_large(self.max_bytes)
+        self.digest.update(chunk)
+
+    def finish(self, expected_sha256: str | None) -> str:
+        sha = self.digest.hexdigest()
+        if expected_sha256 is not None and sha != expected_sha256.lower():
+            raise InvalidArgument.for_field(
+                "sha256", "does not match the content received", reason=CHECKSUM_MISMATCH
+            )
+        return sha
+
+
+async def pump(
+    chunks: Chunks,
+    write_batch: Callable[[list[bytes]], None],
+    executor: Executor | None,
+) -> None:
+    """Call the blocking `write_batch(list_of_chunks)` in `executor` until `chunks` is exhausted.
+
+    A sync iterable is consumed entirely inside one executor call (it may block); an async iterable
+    is consumed on the loop and its chunks written in batches of ~BATCH_BYTES, so at most one batch
+    plus one chunk is held in memory.
+    """
+    loop = asyncio.get_running_loop()
+    if not isinstance(chunks, AsyncIterable):
+        sync_chunks = chunks
+
+        def write_all() -> None:
+            for chunk in sync_chunks:
+                write_batch([bytes(chunk)])
+
+        await loop.run_in_executor(executor, write_all)
+        return
+    batch: list[bytes] = []
+    batch_size = 0
+    async for chunk in chunks:
+        batch.append(bytes(chunk))
+        batch_size += len(chunk)
+        if batch_size >= BATCH_BYTES:
+            await loop.run_in_executor(executor, write_batch, batch)
+            batch, batch_size = [], 0
+    if batch:
+        await loop.run_in_executor(executor, write_batch, batch)
