@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 from collections.abc import AsyncIterable, Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from imagemesh_kit.errors import InvalidArgument
 
 from ...domain.errors import image_too_large
 
+T = TypeVar("T")
 Chunks = AsyncIterable[bytes] | Iterable[bytes]
 BATCH_BYTES = 1024 * 1024  # async chunks are handed to the writer thread in batches of about this size
 
@@ -41,6 +44,20 @@ class HashingCounter:
         return sha
 
 
+async def finish_in_executor(
+    loop: asyncio.AbstractEventLoop, executor: Executor | None, fn: Callable[..., T], *args: object
+) -> T:
+    """Run `fn(*args)` in `executor`; if the caller is cancelled, still wait for the running call to
+    end before re-raising, so cleanup never races a write that is still in progress."""
+    future = loop.run_in_executor(executor, fn, *args)
+    try:
+        return await asyncio.shield(future)
+    except asyncio.CancelledError:
+        with contextlib.suppress(BaseException):
+            await future
+        raise
+
+
 async def pump(
     chunks: Chunks,
     write_batch: Callable[[list[bytes]], None],
@@ -60,7 +77,7 @@ async def pump(
             for chunk in sync_chunks:
                 write_batch([bytes(chunk)])
 
-        await loop.run_in_executor(executor, write_all)
+        await finish_in_executor(loop, executor, write_all)
         return
     batch: list[bytes] = []
     batch_size = 0
@@ -68,7 +85,7 @@ async def pump(
         batch.append(bytes(chunk))
         batch_size += len(chunk)
         if batch_size >= BATCH_BYTES:
-            await loop.run_in_executor(executor, write_batch, batch)
+            await finish_in_executor(loop, executor, write_batch, batch)
             batch, batch_size = [], 0
     if batch:
-        await loop.run_in_executor(executor, write_batch, batch)
+        await finish_in_executor(loop, executor, write_batch, batch)
