@@ -67,7 +67,7 @@ def make_s3_store(endpoint: str, spool_dir: Path, **overrides: object) -> S3Blob
         "secret_access_key": "testing",
         "part_size": MIN_PART_SIZE,
         "spool_dir": str(spool_dir),
-        "max_attempts": 1,
+        "max_attempts": 4,  # moto races on concurrent PUTs of one key (500s); real S3 does not
     }
     options.update(overrides)
     return S3BlobStore(S3Config(**options))
