@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
 import subprocess
@@ -78,15 +79,19 @@ def local_store(tmp_path: Path) -> LocalBlobStore:
     return LocalBlobStore(tmp_path / "blobs", signer=UrlSigner(SIGNING_SECRET))
 
 
-@pytest.fixture
-def s3_store(moto_endpoint: str, tmp_path: Path) -> S3BlobStore:
-    import asyncio
-
-    spool = tmp_path / "spool"
-    spool.mkdir()
-    store = make_s3_store(moto_endpoint, spool)
+@pytest.fixture(scope="session")
+def _shared_s3_store(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> S3BlobStore:
+    store = make_s3_store(moto_endpoint, tmp_path_factory.mktemp("spool"))
     asyncio.run(store.ensure_bucket())
     return store
+
+
+@pytest.fixture
+def s3_store(_shared_s3_store: S3BlobStore) -> Iterator[S3BlobStore]:
+    """One bucket for the session (building boto3 clients is slow); content addressing keeps tests
+    apart, and each test must leave the spool directory empty."""
+    yield _shared_s3_store
+    assert litter(_shared_s3_store) == []
 
 
 @pytest.fixture(params=["local", "s3"])

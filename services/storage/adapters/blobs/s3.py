@@ -3,8 +3,10 @@ uploads at `<prefix>uploads/<upload_id>`.
 
 Staging spools to a local temp file while hashing (the key is only known at the end); commit then
 uploads it under its key (single PUT, or multipart above `part_size`, one part in memory at a time).
-A presigned upload is staged by downloading it once to hash it; its commit is a server-side copy
-guarded by the ETag that was hashed, so a client re-PUTting meanwhile cannot slip in other bytes.
+A presigned upload is staged by downloading it once into the spool (hashing it); commit uploads the
+spooled bytes, i.e. exactly the bytes that were hashed and validated, so a client re-PUTting to a
+still-valid URL meanwhile cannot slip other bytes under the key. (A server-side copy would save the
+re-upload but needs CopySourceIfMatch, which not every S3 API - moto included - honours.)
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO, TypeVar
 from urllib.parse import quote
 
-from imagemesh_kit.errors import Aborted, InvalidArgument
+from imagemesh_kit.errors import InvalidArgument
 
 from ...domain.errors import image_too_large
 from .base import (
@@ -34,19 +36,17 @@ from .base import (
 )
 from .chunks import Chunks, HashingCounter, pump
 from .keys import validate_key, validate_upload_id
-from .s3_config import S3Config, make_client
+from .s3_config import S3Config, make_client, make_session
 from .s3_errors import is_missing, translate_s3_errors
 
 T = TypeVar("T")
-UPLOAD_CHANGED = "UPLOAD_CHANGED"
 _DOWNLOAD_READ_SIZE = 1024 * 1024
 
 
 @dataclass
 class _Spool:
     path: str
-    upload_key: str | None = None  # set when staged from a presigned upload
-    upload_etag: str | None = None
+    upload_key: str | None = None  # set when staged from a presigned upload: deleted on discard
 
 
 class S3BlobStore(BlobStore):
@@ -54,9 +54,10 @@ class S3BlobStore(BlobStore):
 
     def __init__(self, config: S3Config, *, executor: Executor | None = None) -> None:
         self.config = config
-        self._client = make_client(config, endpoint_url=config.endpoint_url)
+        session = make_session(config)
+        self._client = make_client(config, session, endpoint_url=config.endpoint_url)
         self._presigner = make_client(
-            config, endpoint_url=config.public_endpoint_url or config.endpoint_url, for_presigning=True
+            config, session, endpoint_url=config.public_endpoint_url or config.endpoint_url, for_presigning=True
         )
         self._executor = executor
 
@@ -117,26 +118,11 @@ class S3BlobStore(BlobStore):
         if self._exists_sync(key):
             return
         with translate_s3_errors("commit"):
-            if spool.upload_key is not None:
-                self._copy_upload(spool, key)
-            elif staged.size <= self.config.part_size:
+            if staged.size <= self.config.part_size:
                 with open(spool.path, "rb") as body:
                     self._client.put_object(Bucket=self.config.bucket, Key=key, Body=body)
             else:
                 self._multipart_upload(spool.path, key)
-
-    def _copy_upload(self, spool: _Spool, key: str) -> None:
-        from botocore.exceptions import ClientError
-
-        source = {"Bucket": self.config.bucket, "Key": spool.upload_key}
-        try:
-            self._client.copy_object(
-                Bucket=self.config.bucket, Key=key, CopySource=source, CopySourceIfMatch=spool.upload_etag
-            )
-        except ClientError as exc:
-            if is_missing(exc) or "PreconditionFailed" in str(exc):
-                raise Aborted("the upload changed while it was being confirmed", reason=UPLOAD_CHANGED) from exc
-            raise
 
     def _multipart_upload(self, path: str, key: str) -> None:
         bucket = self.config.bucket
@@ -268,10 +254,16 @@ class S3BlobStore(BlobStore):
         return await self._run(self._stage_upload_sync, object_key, max_bytes)
 
     def _stage_upload_sync(self, object_key: str, max_bytes: int | None) -> StagedBlob:
-        head = self._head_sync(object_key)
-        if head is None:
-            raise upload_not_found()
-        if max_bytes is not None and int(head["ContentLength"]) > max_bytes:
+        with translate_s3_errors("download upload"):
+            try:
+                answer = self._client.get_object(Bucket=self.config.bucket, Key=object_key)
+            except Exception as exc:
+                if is_missing(exc):
+                    raise upload_not_found() from None
+                raise
+        body = answer["Body"]
+        if max_bytes is not None and int(answer["ContentLength"]) > max_bytes:
+            body.close()
             with translate_s3_errors("delete upload"):
                 self._client.delete_object(Bucket=self.config.bucket, Key=object_key)
             raise image_too_large(max_bytes)
@@ -279,17 +271,15 @@ class S3BlobStore(BlobStore):
         counter = HashingCounter(max_bytes)
         try:
             with os.fdopen(fd, "wb") as spool, translate_s3_errors("download upload"):
-                answer = self._client.get_object(
-                    Bucket=self.config.bucket, Key=object_key, IfMatch=head["ETag"]
-                )
-                body = answer["Body"]
                 while chunk := body.read(_DOWNLOAD_READ_SIZE):
                     counter.update(chunk)
                     spool.write(chunk)
         except BaseException:
             os.unlink(path)
             raise
-        return StagedBlob(counter.finish(None), counter.size, _Spool(path, object_key, head["ETag"]))
+        finally:
+            body.close()
+        return StagedBlob(counter.finish(None), counter.size, _Spool(path, object_key))
 
 
 def _attachment(filename: str) -> str:

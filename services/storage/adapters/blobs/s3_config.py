@@ -46,9 +46,22 @@ class S3Config:
             raise InvalidArgument.for_field("key_prefix", "must be empty or end with '/'")
 
 
-def make_client(config: S3Config, *, endpoint_url: str | None, for_presigning: bool = False) -> Any:
-    """A boto3 S3 client for `config` (thread-safe; shared by the executor's threads)."""
+def make_session(config: S3Config) -> Any:
+    """A boto3 session holding `config`'s credentials (create it once; clients share it)."""
     import boto3
+
+    return boto3.session.Session(
+        aws_access_key_id=config.access_key_id,
+        aws_secret_access_key=config.secret_access_key,
+        aws_session_token=config.session_token,
+        region_name=config.region,
+    )
+
+
+def make_client(
+    config: S3Config, session: Any, *, endpoint_url: str | None, for_presigning: bool = False
+) -> Any:
+    """A boto3 S3 client for `config` (thread-safe; shared by the executor's threads)."""
     from botocore.config import Config
 
     options: dict[str, Any] = {
@@ -63,10 +76,4 @@ def make_client(config: S3Config, *, endpoint_url: str | None, for_presigning: b
     if for_presigning:
         # Plain HTTP clients cannot send SDK checksum headers: sign only what they will send.
         options["request_checksum_calculation"] = "when_required"
-    session = boto3.session.Session(
-        aws_access_key_id=config.access_key_id,
-        aws_secret_access_key=config.secret_access_key,
-        aws_session_token=config.session_token,
-        region_name=config.region,
-    )
     return session.client("s3", endpoint_url=endpoint_url, config=Config(**options))
