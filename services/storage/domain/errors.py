@@ -52,3 +52,8 @@ def too_many_pixels(width: int, height: int, max_pixels: int) -> ResourceExhaust
         reason=TOO_MANY_PIXELS,
         metadata={"max_pixels": str(max_pixels), "width": str(width), "height": str(height)},
     )
+
+
+def too_large_to_decode() -> ResourceExhausted:
+    """Pillow's own decompression-bomb guard refused the image (limits set above Pillow's)."""
+    return ResourceExhausted("the image has too many pixels to decode safely", reason=TOO_MANY_PIXELS)

@@ -118,6 +118,14 @@ def inspect_image(
     return _info(ctx)
 
 
+def inspect_header(data: bytes, limits: ImageLimits | None = None) -> ImageInfo:
+    """Only the cheap checks (empty, byte limit, format, header dimensions, pixel limit), no
+    verification decode: for callers that decode the image themselves right after (thumbnails)."""
+    ctx = _Inspection(BytesSource(data), len(data), lambda: io.BytesIO(data), limits or ImageLimits())
+    run_steps(ctx, _HEADER_STEPS)
+    return _info(ctx)
+
+
 def inspect_file(
     fileobj: BinaryIO,
     limits: ImageLimits | None = None,

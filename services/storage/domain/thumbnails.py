@@ -1,6 +1,7 @@
 """Thumbnails: a small preview that fits in size x size, as JPEG (opaque) or PNG (with alpha).
 
-Pipeline: inspect header + limits -> decode (JPEG via draft mode, i.e. DCT downscaling) -> apply EXIF
+Pipeline: header checks + limits (no separate verification decode: the decode itself rejects
+truncated or corrupt data) -> decode (JPEG via draft mode, i.e. DCT downscaling) -> apply EXIF
 orientation -> normalise the pixel mode -> resize (aspect kept, never upscaled) -> encode.
 """
 
@@ -13,11 +14,12 @@ import numpy as np
 from imagemesh_kit.errors import DomainError, InvalidArgument
 from PIL import Image, ImageOps
 
-from .errors import INVALID_THUMBNAIL_SIZE, corrupt_image
+from .errors import INVALID_THUMBNAIL_SIZE, corrupt_image, too_large_to_decode
 from .formats import ImageFormat
-from .inspect import ImageInfo, inspect_image
+from .inspect import ImageInfo, inspect_header
 from .limits import ImageLimits
 from .steps import ProgressFn, StopFn, run_steps
+from .verify import PIL_FORMAT_NAMES
 
 MIN_THUMBNAIL_SIZE = 16
 MAX_THUMBNAIL_SIZE = 1024
@@ -59,17 +61,22 @@ def validate_thumbnail_size(size: int) -> int:
 
 
 def _inspect(work: _Work) -> None:
-    work.info = inspect_image(work.data, work.limits)
+    work.info = inspect_header(work.data, work.limits)
 
 
 def _decode(work: _Work) -> None:
+    assert work.info is not None
     try:
-        image = Image.open(io.BytesIO(work.data))
-        if work.info is not None and work.info.format is ImageFormat.JPEG:
+        image = Image.open(io.BytesIO(work.data), formats=[PIL_FORMAT_NAMES[work.info.format]])
+        if image.size != (work.info.width, work.info.height):
+            raise corrupt_image("the image header is inconsistent")
+        if work.info.format is ImageFormat.JPEG:
             image.draft(image.mode, (work.size, work.size))
         image.load()
-    except DomainError:
+    except (DomainError, MemoryError):
         raise
+    except Image.DecompressionBombError as exc:
+        raise too_large_to_decode() from exc
     except Exception as exc:
         raise corrupt_image() from exc
     work.image = image

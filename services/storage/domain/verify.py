@@ -13,10 +13,10 @@ from typing import BinaryIO
 from imagemesh_kit.errors import DomainError
 from PIL import Image
 
-from .errors import corrupt_image
+from .errors import corrupt_image, too_large_to_decode
 from .formats import ImageFormat
 
-_PIL_FORMAT_NAMES = {
+PIL_FORMAT_NAMES = {
     ImageFormat.PNG: "PNG",
     ImageFormat.JPEG: "JPEG",
     ImageFormat.WEBP: "WEBP",
@@ -29,7 +29,7 @@ _PIL_FORMAT_NAMES = {
 def verify_decodable(fileobj: BinaryIO, fmt: ImageFormat, size: tuple[int, int]) -> None:
     """Raise CORRUPT_IMAGE unless `fileobj` decodes as a `fmt` image of exactly `size` (w, h)."""
     try:
-        with Image.open(fileobj, formats=[_PIL_FORMAT_NAMES[fmt]]) as image:
+        with Image.open(fileobj, formats=[PIL_FORMAT_NAMES[fmt]]) as image:
             if image.size != size:
                 raise corrupt_image("the image header is inconsistent")
             if fmt is ImageFormat.PNG:
@@ -40,7 +40,7 @@ def verify_decodable(fileobj: BinaryIO, fmt: ImageFormat, size: tuple[int, int])
                 image.load()
     except (MemoryError, DomainError):
         raise
-    except Image.DecompressionBombError as exc:
-        raise corrupt_image("the image cannot be decoded safely") from exc
+    except Image.DecompressionBombError as exc:  # only when limits exceed Pillow's MAX_IMAGE_PIXELS
+        raise too_large_to_decode() from exc
     except Exception as exc:  # Pillow raises OSError, SyntaxError, ValueError, EOFError, struct.error...
         raise corrupt_image() from exc

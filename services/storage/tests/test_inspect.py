@@ -12,7 +12,7 @@ from PIL import Image
 from services.storage.domain import inspect as inspect_module
 from services.storage.domain.errors import Cancelled
 from services.storage.domain.formats import ImageFormat
-from services.storage.domain.inspect import check_upload_head, inspect_file, inspect_image
+from services.storage.domain.inspect import check_upload_head, inspect_file, inspect_header, inspect_image
 from services.storage.domain.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, ImageLimits
 from services.storage.domain.verify import verify_decodable
 
@@ -166,3 +166,20 @@ def test_progress_and_cancellation() -> None:
     with pytest.raises(Cancelled) as caught:
         inspect_image(sample("PNG"), should_stop=lambda: next(calls))
     assert caught.value.status == "CANCELLED"
+
+
+def test_inspect_header_checks_limits_without_decoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inspect_module, "verify_decodable", lambda *_a: pytest.fail("decoded"))
+    assert inspect_header(sample("JPEG")[:2000]).width == 451  # header only: the cut goes unseen
+    with pytest.raises(ResourceExhausted):
+        inspect_header(sample("JPEG"), ImageLimits(max_pixels=10))
+
+
+def test_pillow_bomb_guard_maps_to_too_many_pixels(monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.storage.domain.thumbnails import make_thumbnail
+
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # limits configured above Pillow's guard
+    for call in (lambda: inspect_image(sample("PNG")), lambda: make_thumbnail(sample("PNG"), 64)):
+        with pytest.raises(ResourceExhausted) as caught:
+            call()
+        assert caught.value.reason == "TOO_MANY_PIXELS"
