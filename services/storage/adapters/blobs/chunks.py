@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import hashlib
 from collections.abc import AsyncIterable, Callable, Iterable
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -21,6 +21,11 @@ BATCH_BYTES = 1024 * 1024  # async chunks are handed to the writer thread in bat
 CHECKSUM_MISMATCH = "CHECKSUM_MISMATCH"
 
 
+# Hashing runs on its own threads so it overlaps the write of the same batch (hashlib and file
+# writes both release the GIL); each upload keeps its batches in order by waiting for the previous.
+_HASHERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="blob-sha256")
+
+
 @dataclass
 class HashingCounter:
     """Running sha256 and byte count of everything written, with the optional size limit."""
@@ -28,14 +33,29 @@ class HashingCounter:
     max_bytes: int | None = None
     size: int = 0
     digest: hashlib._Hash = field(default_factory=hashlib.sha256)
+    _pending: Future[None] | None = field(default=None, repr=False)
 
-    def update(self, chunk: bytes) -> None:
-        self.size += len(chunk)
+    def add(self, batch: list[bytes]) -> None:
+        """Count `batch` (the size limit is checked before anything is written) and start hashing
+        it in the background; the caller writes the same batch meanwhile."""
+        self.size += sum(len(chunk) for chunk in batch)
         if self.max_bytes is not None and self.size > self.max_bytes:
             raise image_too_large(self.max_bytes)
-        self.digest.update(chunk)
+        self._wait()
+        self._pending = _HASHERS.submit(self._hash, batch)
+
+    def _hash(self, batch: list[bytes]) -> None:
+        for chunk in batch:
+            self.digest.update(chunk)
+
+    def _wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
 
     def finish(self, expected_sha256: str | None) -> str:
+        """The hex digest once every batch is hashed; CHECKSUM_MISMATCH if it is not the expected one."""
+        self._wait()
         sha = self.digest.hexdigest()
         if expected_sha256 is not None and sha != expected_sha256.lower():
             raise InvalidArgument.for_field(

@@ -83,8 +83,8 @@ class LocalBlobStore(BlobStore):
         handle = await self._run(open, temp, "xb")
         try:
             def write_batch(batch: list[bytes]) -> None:
+                counter.add(batch)
                 for chunk in batch:
-                    counter.update(chunk)
                     handle.write(chunk)
 
             await pump(chunks, write_batch, self._executor)
@@ -227,7 +227,7 @@ class LocalBlobStore(BlobStore):
         counter = HashingCounter(max_bytes)
         with open(path, "rb") as handle:
             while chunk := handle.read(_HASH_READ_SIZE):
-                counter.update(chunk)
+                counter.add([chunk])
         return counter.finish(None), counter.size
 
     # ---- maintenance ---------------------------------------------------------------------------

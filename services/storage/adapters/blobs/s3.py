@@ -95,8 +95,8 @@ class S3BlobStore(BlobStore):
         counter = HashingCounter(max_bytes)
         try:
             def write_batch(batch: list[bytes]) -> None:
+                counter.add(batch)
                 for chunk in batch:
-                    counter.update(chunk)
                     handle.write(chunk)
 
             await pump(chunks, write_batch, self._executor)
@@ -272,7 +272,7 @@ class S3BlobStore(BlobStore):
         try:
             with os.fdopen(fd, "wb") as spool, translate_s3_errors("download upload"):
                 while chunk := body.read(_DOWNLOAD_READ_SIZE):
-                    counter.update(chunk)
+                    counter.add([chunk])
                     spool.write(chunk)
         except BaseException:
             os.unlink(path)
