@@ -209,3 +209,14 @@ def test_stage_open_commit_discard(store: BlobStore) -> None:
 
     run(scenario())
     assert litter(store) == []
+
+
+@pytest.mark.parametrize("chunk_size", [0, -1, 4 * MIB + 1])
+def test_read_chunk_size_is_validated(store: BlobStore, chunk_size: int) -> None:
+    async def scenario() -> None:
+        key = (await store.put_bytes(b"abc")).sha256
+        with pytest.raises(InvalidArgument) as caught:
+            await read_all(store, key, chunk_size)
+        assert caught.value.reason == "INVALID_CHUNK_SIZE"
+
+    run(scenario())

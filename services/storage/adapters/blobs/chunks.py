@@ -109,3 +109,15 @@ async def pump(
             batch, batch_size = [], 0
     if batch:
         await finish_in_executor(loop, executor, write_batch, batch)
+
+
+MAX_READ_CHUNK = 4 * 1024 * 1024  # gRPC's default max message size
+
+
+def validate_chunk_size(chunk_size: int) -> int:
+    """`chunk_size` if it is an int in 1..4 MiB, else InvalidArgument(INVALID_CHUNK_SIZE)."""
+    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or not 0 < chunk_size <= MAX_READ_CHUNK:
+        raise InvalidArgument.for_field(
+            "chunk_size", f"must be from 1 to {MAX_READ_CHUNK} bytes", reason="INVALID_CHUNK_SIZE"
+        )
+    return chunk_size

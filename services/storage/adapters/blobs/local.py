@@ -32,7 +32,7 @@ from .base import (
     blob_not_found,
     upload_not_found,
 )
-from .chunks import Chunks, HashingCounter, pump
+from .chunks import Chunks, HashingCounter, pump, validate_chunk_size
 from .fsync import fsync_dir, make_dirs_durable
 from .keys import shard_parts, validate_key, validate_upload_id
 from .signer import UrlSigner
@@ -133,8 +133,7 @@ class LocalBlobStore(BlobStore):
     # ---- reading -------------------------------------------------------------------------------
     async def read_stream(self, key: str, chunk_size: int = DEFAULT_CHUNK_SIZE) -> AsyncIterator[bytes]:
         path = self._blob_file(key)
-        if chunk_size <= 0:
-            raise ValueError("chunk_size must be positive")
+        validate_chunk_size(chunk_size)
         try:
             handle = await self._run(open, path, "rb")
         except FileNotFoundError:

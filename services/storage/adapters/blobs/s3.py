@@ -34,7 +34,7 @@ from .base import (
     blob_not_found,
     upload_not_found,
 )
-from .chunks import Chunks, HashingCounter, pump
+from .chunks import Chunks, HashingCounter, pump, validate_chunk_size
 from .keys import validate_key, validate_upload_id
 from .s3_config import S3Config, make_client, make_session
 from .s3_errors import is_missing, translate_s3_errors
@@ -166,8 +166,7 @@ class S3BlobStore(BlobStore):
     # ---- reading -------------------------------------------------------------------------------
     async def read_stream(self, key: str, chunk_size: int = DEFAULT_CHUNK_SIZE) -> AsyncIterator[bytes]:
         object_key = self.blob_key(key)
-        if chunk_size <= 0:
-            raise ValueError("chunk_size must be positive")
+        validate_chunk_size(chunk_size)
         body = await self._run(self._open_body, object_key)
         try:
             while True:
