@@ -200,6 +200,8 @@ def test_stage_open_commit_discard(store: BlobStore) -> None:
             assert inspect_file(handle).width == 451
         await store.commit(staged)
         await store.commit(staged)  # idempotent
+        assert await store.delete(staged.sha256)
+        await store.commit(staged)  # until discarded, a commit re-creates a deleted blob (retried tx)
         await store.discard(staged)
         await store.discard(staged)  # idempotent
         assert await store.read_bytes(staged.sha256) == png

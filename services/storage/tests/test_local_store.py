@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import hashlib
 import os
 import time
@@ -62,11 +63,11 @@ def test_files_and_directories_are_fsynced(local_store: LocalBlobStore, monkeypa
     assert dir_synced == [shard]
 
 
-def test_failed_rename_leaves_no_blob(local_store: LocalBlobStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    def failing_replace(*_args: object) -> None:
-        raise OSError("disk full")
+def test_failed_publish_leaves_no_blob(local_store: LocalBlobStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    def failing_link(*_args: object) -> None:
+        raise OSError(errno.EIO, "I/O error")
 
-    monkeypatch.setattr(local_module.os, "replace", failing_replace)
+    monkeypatch.setattr(local_module.os, "link", failing_link)
     with pytest.raises(OSError):
         asyncio.run(local_store.put_bytes(b"x" * 1000))
     assert not asyncio.run(local_store.exists(hashlib.sha256(b"x" * 1000).hexdigest()))
@@ -172,4 +173,16 @@ def test_concurrent_put_and_delete_of_same_content_never_tears(local_store: Loca
                 assert await local_store.read_bytes(sha) == data
 
     asyncio.run(scenario())
+    assert list((local_store.root / "tmp").iterdir()) == []
+
+
+def test_file_systems_without_hard_links_fall_back_to_rename(
+    local_store: LocalBlobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(*_args: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(local_module.os, "link", no_links)
+    result = asyncio.run(local_store.put_bytes(b"renamed in"))
+    assert asyncio.run(local_store.read_bytes(result.sha256)) == b"renamed in"
     assert list((local_store.root / "tmp").iterdir()) == []

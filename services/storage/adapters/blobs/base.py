@@ -81,7 +81,8 @@ class BlobStore(ABC):
 
     @abstractmethod
     async def commit(self, staged: StagedBlob) -> PutResult:
-        """Make a staged blob visible under its sha256 (atomic; idempotent if already there)."""
+        """Make a staged blob visible under its sha256: atomic and idempotent; until `discard` it may
+        be called again and re-creates the blob if it was deleted meanwhile."""
 
     @abstractmethod
     async def discard(self, staged: StagedBlob) -> None:

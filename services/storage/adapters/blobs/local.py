@@ -4,8 +4,8 @@ Layout (all on one file system, so rename is atomic):
   <root>/blobs/ab/cd/<sha256>   visible blobs, sharded by the first two bytes of the hash
   <root>/tmp/<random>.part      staged writes (temp file, written, fsynced, then renamed in)
   <root>/uploads/<upload_id>    bytes received through presigned upload URLs, until confirmed
-A reader never sees a partial blob: a blob path only ever appears by rename of a fsynced file, and
-the shard directory is fsynced after the rename. Temp files left by a crash are removed by
+A reader never sees a partial blob: a blob path only ever appears by hard link (or rename) of a
+fsynced file, and the shard directory is fsynced afterwards. Temp files left by a crash are removed by
 `sweep_stale_files`.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import os
 import time
 import uuid
@@ -113,9 +114,18 @@ class LocalBlobStore(BlobStore):
     def _commit_sync(self, staged: StagedBlob) -> None:
         target = self._blob_file(staged.sha256)
         if target.exists():
-            return  # identical content already visible; the staged copy is discarded by the caller
+            return  # identical content already visible
         make_dirs_durable(target.parent, self._blobs)
-        os.replace(staged.handle, target)
+        try:
+            # A hard link publishes the fsynced temp file atomically and keeps the staged copy, so a
+            # repeated commit can re-create the blob until `discard` (e.g. a retried transaction).
+            os.link(staged.handle, target)
+        except FileExistsError:
+            return  # committed concurrently with identical content
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+                raise
+            os.replace(staged.handle, target)  # file systems without hard links
         if self._fsync:
             fsync_dir(target.parent)
 
