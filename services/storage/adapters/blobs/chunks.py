@@ -85,7 +85,8 @@ async def pump(
 ) -> None:
     """Call the blocking `write_batch(list_of_chunks)` in `executor` until `chunks` is exhausted.
 
-    A sync iterable is consumed entirely inside one executor call (it may block); an async iterable
+    A sync iterable is consumed entirely inside one executor call (it may block, and a cancellation
+    waits for it to end: prefer async iterables for slow sources); an async iterable
     is consumed on the loop and its chunks written in batches of ~BATCH_BYTES, so at most one batch
     plus one chunk is held in memory.
     """

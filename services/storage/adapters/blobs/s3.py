@@ -90,8 +90,7 @@ class S3BlobStore(BlobStore):
     async def stage_stream(
         self, chunks: Chunks, *, max_bytes: int | None = None, expected_sha256: str | None = None
     ) -> StagedBlob:
-        fd, path = tempfile.mkstemp(prefix="blob-", suffix=".part", dir=self.config.spool_dir)
-        handle = os.fdopen(fd, "wb")
+        path, handle = await self._run(self._new_spool_file, "blob-")
         counter = HashingCounter(max_bytes)
         try:
             def write_batch(batch: list[bytes]) -> None:
@@ -103,10 +102,14 @@ class S3BlobStore(BlobStore):
             sha = counter.finish(expected_sha256)
         except BaseException:
             handle.close()
-            os.unlink(path)
+            await self._run(os.unlink, path)
             raise
         handle.close()
         return StagedBlob(sha, counter.size, _Spool(path))
+
+    def _new_spool_file(self, prefix: str) -> tuple[str, BinaryIO]:
+        fd, path = tempfile.mkstemp(prefix=prefix, suffix=".part", dir=self.config.spool_dir)
+        return path, os.fdopen(fd, "wb")
 
     async def commit(self, staged: StagedBlob) -> PutResult:
         await self._run(self._commit_sync, staged)
@@ -266,10 +269,10 @@ class S3BlobStore(BlobStore):
             with translate_s3_errors("delete upload"):
                 self._client.delete_object(Bucket=self.config.bucket, Key=object_key)
             raise image_too_large(max_bytes)
-        fd, path = tempfile.mkstemp(prefix="upload-", suffix=".part", dir=self.config.spool_dir)
+        path, handle = self._new_spool_file("upload-")
         counter = HashingCounter(max_bytes)
         try:
-            with os.fdopen(fd, "wb") as spool, translate_s3_errors("download upload"):
+            with handle as spool, translate_s3_errors("download upload"):
                 while chunk := body.read(_DOWNLOAD_READ_SIZE):
                     counter.add([chunk])
                     spool.write(chunk)
