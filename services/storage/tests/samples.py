@@ -98,3 +98,11 @@ def jpeg_with_orientation(array: np.ndarray, orientation: int) -> bytes:
     exif = Image.Exif()
     exif[0x0112] = orientation
     return encode(array, "JPEG", quality=92, exif=exif.tobytes())
+
+
+def gif_with_frame(screen: tuple[int, int], frame: tuple[int, int]) -> bytes:
+    """A GIF whose first frame (with a comment extension before it) differs from its logical screen."""
+    header = b"GIF89a" + struct.pack("<HHBBB", *screen, 0x80, 0, 0) + b"\0\0\0\xff\xff\xff"
+    comment = b"\x21\xfe\x05hello\x00"
+    descriptor = b"\x2c" + struct.pack("<HHHHB", 0, 0, *frame, 0)
+    return header + comment + descriptor + b"\x02\x02\x44\x01\x00\x3b"

@@ -13,7 +13,7 @@ from services.storage.domain.formats import ImageFormat, sniff_format
 from services.storage.domain.headers.dispatch import read_dimensions
 from services.storage.domain.headers.source import BytesSource, FileSource
 
-from .samples import FORMATS, bmp_core_header, chelsea, encode, minimal_tiff, png_header_only
+from .samples import FORMATS, bmp_core_header, chelsea, encode, gif_with_frame, minimal_tiff, png_header_only
 
 
 def dims(data: bytes) -> tuple[int, int]:
@@ -79,6 +79,14 @@ def test_bmp_top_down_and_core_header() -> None:
     assert dims(bmp_core_header(33, 21)) == (33, 21)
 
 
+def test_gif_canvas_grows_to_the_first_frame() -> None:
+    assert dims(gif_with_frame((1, 1), (9000, 9000))) == (9000, 9000)
+    assert dims(gif_with_frame((300, 200), (10, 10))) == (300, 200)
+    animated = encode(Image.fromarray(chelsea()), "GIF", save_all=True,
+                      append_images=[Image.fromarray(chelsea()[::-1])], comment=b"x" * 600, loop=0)
+    assert dims(animated) == (451, 300)
+
+
 def test_png_bomb_header_is_read_without_decoding() -> None:
     assert dims(png_header_only(100_000, 100_000)) == (100_000, 100_000)
 
@@ -104,6 +112,9 @@ def test_file_source_reads_only_ranges() -> None:
         (ImageFormat.WEBP, b"RIFF\x00\x00\x00\x00WEBPVP8L\x00\x00\x00\x00\x00\x00"),  # bad signature
         (ImageFormat.GIF, b"GIF89a\x00\x00\x10\x00"),
         (ImageFormat.GIF, b"GIF89a\x10"),
+        (ImageFormat.GIF, b"GIF89a\x10\x00\x10\x00\x00\x00\x00\x99"),  # unknown block
+        (ImageFormat.GIF, b"GIF89a\x10\x00\x10\x00\x80\x00\x00\x00"),  # colour table cut
+        (ImageFormat.GIF, b"GIF89a\x10\x00\x10\x00\x00\x00\x00\x21\xfe\x05ab"),  # extension cut
         (ImageFormat.TIFF, b"II*\x00\x00\x10\x00\x00"),  # IFD beyond the end
         (ImageFormat.TIFF, b"II*\x00\x04\x00\x00\x00"),  # IFD inside the header
         (ImageFormat.TIFF, minimal_tiff(3, 3, "<")[:8] + b"\x00\x00"),  # zero entries

@@ -16,7 +16,16 @@ from services.storage.domain.inspect import check_upload_head, inspect_file, ins
 from services.storage.domain.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, ImageLimits
 from services.storage.domain.verify import verify_decodable
 
-from .samples import FORMATS, bmp_core_header, chelsea, encode, minimal_tiff, png_header_only, sample
+from .samples import (
+    FORMATS,
+    bmp_core_header,
+    chelsea,
+    encode,
+    gif_with_frame,
+    minimal_tiff,
+    png_header_only,
+    sample,
+)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -102,6 +111,13 @@ def test_pixel_bombs_are_refused_before_decoding(bomb: bytes, monkeypatch: pytes
     assert caught.value.reason == "TOO_MANY_PIXELS"
     with pytest.raises(ResourceExhausted):
         check_upload_head(bomb[:256])
+
+
+def test_gif_frame_larger_than_its_screen_counts_against_the_pixel_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inspect_module, "verify_decodable", lambda *_a: pytest.fail("decoded"))
+    with pytest.raises(ResourceExhausted) as caught:
+        inspect_image(gif_with_frame((1, 1), (9000, 9000)))  # 81 MP hidden behind a 1x1 screen
+    assert caught.value.reason == "TOO_MANY_PIXELS"
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
