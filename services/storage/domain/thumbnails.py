@@ -123,18 +123,17 @@ _STEPS = [
 
 
 def to_display_mode(image: Image.Image) -> Image.Image:
-    """The image in L, RGB, LA or RGBA (8 bits per channel), keeping transparency when present."""
+    """The image in L, RGB, LA or RGBA (8 bits per channel), keeping transparency when present
+    (an alpha channel, a palette transparency or an L/RGB colour key)."""
     mode = image.mode
-    if mode in ("L", "RGB", "LA", "RGBA"):
+    has_alpha = "A" in mode or "a" in mode or "transparency" in image.info
+    if mode in ("LA", "RGBA") or (mode in ("L", "RGB") and not has_alpha):
         return image
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         return Image.fromarray(_to_uint8(image))
-    has_alpha = "A" in mode or "transparency" in image.info
-    if mode == "1":
-        return image.convert("L")
-    if mode in ("P", "PA"):
-        return image.convert("RGBA" if has_alpha else "RGB")
-    return image.convert("RGBA" if has_alpha else "RGB")  # CMYK, YCbCr, LAB, HSV, La, RGBa, RGBX...
+    if mode in ("1", "L"):
+        return image.convert("LA" if has_alpha else "L")
+    return image.convert("RGBA" if has_alpha else "RGB")  # P, PA, CMYK, YCbCr, LAB, HSV, RGBa, RGBX...
 
 
 def _to_uint8(image: Image.Image) -> np.ndarray:

@@ -128,3 +128,21 @@ def test_progress_and_cancel() -> None:
     assert fractions[-1] == 1.0 and len(fractions) == 6
     with pytest.raises(Cancelled):
         make_thumbnail(sample("JPEG"), 64, should_stop=lambda: True)
+
+
+def test_rgb_colour_key_transparency_is_kept() -> None:
+    array = chelsea().copy()
+    array[:60] = (1, 2, 3)
+    thumb = make_thumbnail(encode(array, "PNG", transparency=(1, 2, 3)), 90)
+    assert thumb.content_type == "image/png"
+    pixels = np.asarray(decode(thumb.data).convert("RGBA"))
+    assert pixels[0, 0, 3] == 0 and pixels[-1, -1, 3] == 255
+
+
+def test_grey_with_unused_alpha_and_bilevel_images_become_grey_jpeg() -> None:
+    grey = chelsea()[:, :, 1]
+    la = Image.fromarray(np.dstack([grey, np.full_like(grey, 255)]), mode="LA")
+    for image in (la, Image.fromarray(grey).convert("1")):
+        thumb = make_thumbnail(encode(image, "PNG"), 64)
+        assert thumb.content_type == "image/jpeg"
+        assert decode(thumb.data).mode == "L"
