@@ -51,7 +51,8 @@ def test_round_trip_checksums_at_boundaries(store: BlobStore, size: int) -> None
 
     async def scenario() -> None:
         result = await store.put_stream(agen(data, 64 * 1024 + 7), max_bytes=DEFAULT_MAX_BYTES)
-        assert result.sha256 == hashlib.sha256(data).hexdigest() and result.size == size
+        sha, stored_size = result
+        assert sha == hashlib.sha256(data).hexdigest() and stored_size == size
         assert await store.size(result.sha256) == size
         streamed = hashlib.sha256()
         async for chunk in store.read_stream(result.sha256, 1024 * 1024):

@@ -147,3 +147,12 @@ def test_config_is_validated() -> None:
         with pytest.raises(InvalidArgument):
             S3Config(**bad)
     assert S3Config(bucket="b", key_prefix="imagemesh/").key_prefix == "imagemesh/"
+
+
+@pytest.mark.parametrize("expires_in", [0, 7 * 24 * 3600 + 1])
+def test_presign_expiry_range(s3_store: S3BlobStore, expires_in: int) -> None:
+    from imagemesh_kit.errors import InvalidArgument
+
+    with pytest.raises(InvalidArgument) as caught:
+        asyncio.run(s3_store.presign_get("a" * 64, expires_in))
+    assert caught.value.reason == "INVALID_EXPIRY"

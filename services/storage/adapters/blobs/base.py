@@ -20,7 +20,7 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 
 from imagemesh_kit.errors import NotFound
 
@@ -32,9 +32,8 @@ UPLOAD_NOT_FOUND = "UPLOAD_NOT_FOUND"
 BLOB_STORE_UNAVAILABLE = "BLOB_STORE_UNAVAILABLE"
 
 
-@dataclass(frozen=True)
-class PutResult:
-    """Where content went: its key (sha256 hex) and size in bytes."""
+class PutResult(NamedTuple):
+    """Where content went: its key (sha256 hex) and size in bytes; unpacks as (sha256, size)."""
 
     sha256: str
     size: int

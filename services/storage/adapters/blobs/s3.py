@@ -38,6 +38,7 @@ from .chunks import Chunks, HashingCounter, pump, validate_chunk_size
 from .keys import validate_key, validate_upload_id
 from .s3_config import S3Config, make_client, make_session
 from .s3_errors import is_missing, translate_s3_errors
+from .signer import INVALID_EXPIRY
 
 T = TypeVar("T")
 _DOWNLOAD_READ_SIZE = 1024 * 1024
@@ -223,7 +224,7 @@ class S3BlobStore(BlobStore):
     # ---- presigned URLs ------------------------------------------------------------------------
     def _presign(self, operation: str, params: dict[str, Any], expires_in: int) -> tuple[str, datetime]:
         if not 1 <= expires_in <= 7 * 24 * 3600:
-            raise InvalidArgument.for_field("expires_in", "must be from 1 second to 7 days")
+            raise InvalidArgument.for_field("expires_in", "must be from 1 second to 7 days", reason=INVALID_EXPIRY)
         expires_at = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=expires_in)
         url = self._presigner.generate_presigned_url(
             operation, Params={"Bucket": self.config.bucket, **params}, ExpiresIn=expires_in

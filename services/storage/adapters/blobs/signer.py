@@ -19,6 +19,7 @@ from imagemesh_kit.errors import InvalidArgument, PermissionDenied
 
 SIGNED_URL_INVALID = "SIGNED_URL_INVALID"
 SIGNED_URL_EXPIRED = "SIGNED_URL_EXPIRED"
+INVALID_EXPIRY = "INVALID_EXPIRY"
 MIN_SECRET_BYTES = 32
 MAX_EXPIRY_SECONDS = 7 * 24 * 3600
 _RESERVED = ("expires", "signature")
@@ -48,7 +49,7 @@ class UrlSigner:
         `expires_in` seconds (1 .. 7 days)."""
         if not 1 <= expires_in <= MAX_EXPIRY_SECONDS:
             raise InvalidArgument.for_field(
-                "expires_in", f"must be from 1 to {MAX_EXPIRY_SECONDS} seconds", reason="INVALID_EXPIRY"
+                "expires_in", f"must be from 1 to {MAX_EXPIRY_SECONDS} seconds", reason=INVALID_EXPIRY
             )
         extra = dict(params or {})
         if any(name in extra for name in _RESERVED):
