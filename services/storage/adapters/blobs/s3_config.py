@@ -28,7 +28,7 @@ class S3Config:
     session_token: str | None = None
     key_prefix: str = ""
     part_size: int = 8 * 1024 * 1024
-    addressing_style: str = "path"
+    addressing_style: str = "auto"  # AWS: virtual hosts; set "path" for MinIO / moto behind a host name
     spool_dir: str | None = None
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 60.0
