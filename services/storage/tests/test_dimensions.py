@@ -127,3 +127,16 @@ def test_malformed_headers_are_corrupt(fmt: ImageFormat, data: bytes) -> None:
         read_dimensions(fmt, BytesSource(data))
     assert caught.value.reason == "CORRUPT_IMAGE"
     assert caught.value.violations[0].field == "content"
+
+
+@pytest.mark.parametrize("ext", [".png", ".jpg", ".webp", ".tiff", ".bmp"])
+def test_opencv_encoded_images_pass_the_whole_pipeline(ext: str) -> None:
+    import cv2
+
+    from services.storage.domain.inspect import inspect_image
+
+    ok, encoded = cv2.imencode(ext, np.ascontiguousarray(chelsea()[:123, :77, ::-1]))
+    assert ok
+    info = inspect_image(encoded.tobytes())
+    assert (info.width, info.height) == (77, 123)
+    assert info.format.extension.startswith(ext[:4])
