@@ -68,7 +68,9 @@ class JobStore:
     ) -> tuple[Job, bool]:
         """(job, created). With an idempotency key, a repeated request returns the first job."""
         if len(idempotency_key) > 128:
-            raise InvalidArgument.for_field("request_id", "must be at most 128 characters", reason="REQUEST_ID_TOO_LONG")
+            raise InvalidArgument.for_field(
+                "request_id", "must be at most 128 characters", reason="REQUEST_ID_TOO_LONG"
+            )
         key = idempotency_key or None
         if key:
             existing = await self._by_key(owner_id, key)
@@ -76,10 +78,27 @@ class JobStore:
                 return self._same_request(existing, kind, params), False
         now = utcnow()
         values = dict(
-            id=str(uuid.uuid4()), owner_id=owner_id, kind=kind, params=params, state=JobState.QUEUED.value,
-            progress=0.0, progress_message="queued", result=None, error_code=None, error_reason=None,
-            error_message=None, attempts=0, max_attempts=max_attempts, cancel_requested=False, lease_owner=None,
-            lease_expires_at=None, run_after=now, idempotency_key=key, version=1, created_at=now, updated_at=now,
+            id=str(uuid.uuid4()),
+            owner_id=owner_id,
+            kind=kind,
+            params=params,
+            state=JobState.QUEUED.value,
+            progress=0.0,
+            progress_message="queued",
+            result=None,
+            error_code=None,
+            error_reason=None,
+            error_message=None,
+            attempts=0,
+            max_attempts=max_attempts,
+            cancel_requested=False,
+            lease_owner=None,
+            lease_expires_at=None,
+            run_after=now,
+            idempotency_key=key,
+            version=1,
+            created_at=now,
+            updated_at=now,
         )
         try:
             async with self.engine.begin() as conn:
@@ -103,7 +122,9 @@ class JobStore:
     async def _by_key(self, owner_id: str, key: str) -> Job | None:
         async with self.engine.connect() as conn:
             row = (
-                await conn.execute(sa.select(self.t).where(self.t.c.owner_id == owner_id, self.t.c.idempotency_key == key))
+                await conn.execute(
+                    sa.select(self.t).where(self.t.c.owner_id == owner_id, self.t.c.idempotency_key == key)
+                )
             ).first()
         return _row_to_job(row) if row else None
 
@@ -131,14 +152,18 @@ class JobStore:
             try:
                 t = datetime.fromisoformat(cursor["t"])
             except (TypeError, ValueError):
-                raise InvalidArgument.for_field("page_token", "is not a token this API issued", reason="INVALID_PAGE_TOKEN") from None
+                raise InvalidArgument.for_field(
+                    "page_token", "is not a token this API issued", reason="INVALID_PAGE_TOKEN"
+                ) from None
             c = self.t.c
             q = q.where(sa.or_(c.created_at < t, sa.and_(c.created_at == t, c.id < str(cursor["id"]))))
         q = q.order_by(self.t.c.created_at.desc(), self.t.c.id.desc()).limit(limit + 1)
         async with self.engine.connect() as conn:
             rows = (await conn.execute(q)).all()
         jobs = [_row_to_job(r) for r in rows[:limit]]
-        token = encode_page_token({"t": jobs[-1].created_at.isoformat(), "id": jobs[-1].id}) if len(rows) > limit else ""
+        token = (
+            encode_page_token({"t": jobs[-1].created_at.isoformat(), "id": jobs[-1].id}) if len(rows) > limit else ""
+        )
         return jobs, token
 
     async def cancel(self, job: Job) -> Job:
@@ -149,8 +174,14 @@ class JobStore:
             await conn.execute(
                 sa.update(self.t)
                 .where(c.id == job.id, c.state == JobState.QUEUED.value)
-                .values(state=JobState.CANCELLED.value, cancel_requested=True, finished_at=now, updated_at=now,
-                        progress_message="cancelled", version=c.version + 1)
+                .values(
+                    state=JobState.CANCELLED.value,
+                    cancel_requested=True,
+                    finished_at=now,
+                    updated_at=now,
+                    progress_message="cancelled",
+                    version=c.version + 1,
+                )
             )
             await conn.execute(
                 sa.update(self.t)
@@ -218,9 +249,14 @@ class JobStore:
             sa.update(self.t)
             .where(c.id == pick)
             .values(
-                state=JobState.RUNNING.value, lease_owner=worker_id, lease_expires_at=now + timedelta(seconds=lease_s),
-                attempts=c.attempts + 1, started_at=sa.func.coalesce(c.started_at, now), updated_at=now,
-                progress_message="started", version=c.version + 1,
+                state=JobState.RUNNING.value,
+                lease_owner=worker_id,
+                lease_expires_at=now + timedelta(seconds=lease_s),
+                attempts=c.attempts + 1,
+                started_at=sa.func.coalesce(c.started_at, now),
+                updated_at=now,
+                progress_message="started",
+                version=c.version + 1,
             )
             .returning(*self.t.c)
         )
@@ -238,16 +274,30 @@ class JobStore:
         expired = sa.and_(c.state == JobState.RUNNING.value, c.lease_expires_at < now)
         async with self.engine.begin() as conn:
             a = await conn.execute(
-                sa.update(self.t).where(expired, c.cancel_requested.is_(True))
-                .values(state=JobState.CANCELLED.value, finished_at=now, updated_at=now, lease_owner=None,
-                        progress_message="cancelled", version=c.version + 1)
+                sa.update(self.t)
+                .where(expired, c.cancel_requested.is_(True))
+                .values(
+                    state=JobState.CANCELLED.value,
+                    finished_at=now,
+                    updated_at=now,
+                    lease_owner=None,
+                    progress_message="cancelled",
+                    version=c.version + 1,
+                )
             )
             b = await conn.execute(
-                sa.update(self.t).where(expired, c.attempts >= c.max_attempts)
-                .values(state=JobState.FAILED.value, finished_at=now, updated_at=now, lease_owner=None,
-                        error_code="UNAVAILABLE", error_reason="WORKER_LOST",
-                        error_message="the worker running this job stopped, and it was out of retries",
-                        version=c.version + 1)
+                sa.update(self.t)
+                .where(expired, c.attempts >= c.max_attempts)
+                .values(
+                    state=JobState.FAILED.value,
+                    finished_at=now,
+                    updated_at=now,
+                    lease_owner=None,
+                    error_code="UNAVAILABLE",
+                    error_reason="WORKER_LOST",
+                    error_message="the worker running this job stopped, and it was out of retries",
+                    version=c.version + 1,
+                )
             )
         return a.rowcount + b.rowcount
 
@@ -272,8 +322,12 @@ class JobStore:
         stmt = (
             sa.update(self.t)
             .where(self._mine(job_id, worker_id))
-            .values(progress=max(0.0, min(1.0, progress)), progress_message=message[:200], updated_at=utcnow(),
-                    version=c.version + 1)
+            .values(
+                progress=max(0.0, min(1.0, progress)),
+                progress_message=message[:200],
+                updated_at=utcnow(),
+                version=c.version + 1,
+            )
             .returning(c.cancel_requested)
         )
         async with self.engine.begin() as conn:
@@ -286,26 +340,46 @@ class JobStore:
     ) -> bool:
         now = utcnow()
         c = self.t.c
-        values = dict(state=state.value, finished_at=now, updated_at=now, lease_owner=None, lease_expires_at=None,
-                      version=c.version + 1, result=result, progress_message=state.value.lower())
+        values = dict(
+            state=state.value,
+            finished_at=now,
+            updated_at=now,
+            lease_owner=None,
+            lease_expires_at=None,
+            version=c.version + 1,
+            result=result,
+            progress_message=state.value.lower(),
+        )
         if state is JobState.SUCCEEDED:
             values["progress"] = 1.0
         if error is not None:
             values.update(error_code=error.code, error_reason=error.reason, error_message=error.message[:500])
         async with self.engine.begin() as conn:
-            done = (await conn.execute(sa.update(self.t).where(self._mine(job_id, worker_id)).values(**values))).rowcount
+            done = (
+                await conn.execute(sa.update(self.t).where(self._mine(job_id, worker_id)).values(**values))
+            ).rowcount
         self._notify(job_id)
         return done == 1
 
     async def retry_later(self, job_id: str, worker_id: str, error: JobError, delay_s: float) -> bool:
         now = utcnow()
         c = self.t.c
-        values = dict(state=JobState.QUEUED.value, lease_owner=None, lease_expires_at=None, updated_at=now,
-                      run_after=now + timedelta(seconds=delay_s), error_code=error.code, error_reason=error.reason,
-                      error_message=error.message[:500], progress_message=f"retrying: {error.reason}",
-                      version=c.version + 1)
+        values = dict(
+            state=JobState.QUEUED.value,
+            lease_owner=None,
+            lease_expires_at=None,
+            updated_at=now,
+            run_after=now + timedelta(seconds=delay_s),
+            error_code=error.code,
+            error_reason=error.reason,
+            error_message=error.message[:500],
+            progress_message=f"retrying: {error.reason}",
+            version=c.version + 1,
+        )
         async with self.engine.begin() as conn:
-            done = (await conn.execute(sa.update(self.t).where(self._mine(job_id, worker_id)).values(**values))).rowcount
+            done = (
+                await conn.execute(sa.update(self.t).where(self._mine(job_id, worker_id)).values(**values))
+            ).rowcount
         self._notify(job_id)
         return done == 1
 
@@ -314,8 +388,16 @@ class JobStore:
         c = self.t.c
         async with self.engine.begin() as conn:
             await conn.execute(
-                sa.update(self.t).where(self._mine(job_id, worker_id))
-                .values(state=JobState.QUEUED.value, lease_owner=None, lease_expires_at=None, run_after=utcnow(),
-                        attempts=c.attempts - 1, progress_message="requeued (service restarting)", version=c.version + 1)
+                sa.update(self.t)
+                .where(self._mine(job_id, worker_id))
+                .values(
+                    state=JobState.QUEUED.value,
+                    lease_owner=None,
+                    lease_expires_at=None,
+                    run_after=utcnow(),
+                    attempts=c.attempts - 1,
+                    progress_message="requeued (service restarting)",
+                    version=c.version + 1,
+                )
             )
         self._notify(job_id)
