@@ -139,8 +139,15 @@ def main() -> None:
         put_rate = ROUND_TRIP_BYTES / MB / statistics.median(s[0] for s in hashing)
         rows.append(("sha256 in memory (reference)", put_rate, float("nan"), float("nan"), "-"))
         local = LocalBlobStore(root / "local")
-        s3 = S3BlobStore(S3Config(bucket="bench-blobs", endpoint_url=endpoint, access_key_id="x",
-                                  secret_access_key="x", spool_dir=str(root)))
+        s3 = S3BlobStore(
+            S3Config(
+                bucket="bench-blobs",
+                endpoint_url=endpoint,
+                access_key_id="x",
+                secret_access_key="x",
+                spool_dir=str(root),
+            )
+        )
         asyncio.run(s3.ensure_bucket())
         for name, store in (("local backend", local), ("S3 backend (moto)", s3)):
             samples = measure(args.repeats, lambda d, s=store: asyncio.run(round_trip(s, d)))

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-CHILD = r'''
+CHILD = r"""
 import asyncio, os, sys, tempfile, threading, time
 from PIL import Image
 from services.storage.adapters.blobs.local import LocalBlobStore
@@ -66,7 +66,7 @@ with tempfile.TemporaryDirectory() as root:
     done.set()
     sampler.join()
     print(f"{max(peak[0], rss_mib()) - before:.0f}")
-'''
+"""
 
 
 def make_sample(fmt: str, side: int, directory: Path) -> Path:
@@ -77,8 +77,13 @@ def make_sample(fmt: str, side: int, directory: Path) -> Path:
 
 
 def run(path: Path, mode: str) -> float:
-    answer = subprocess.run([sys.executable, "-c", CHILD, str(path), mode], capture_output=True, text=True,
-                            check=True, env={**os.environ, "PYTHONPATH": "libs:.", "OMP_NUM_THREADS": "1"})
+    answer = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path), mode],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": "libs:.", "OMP_NUM_THREADS": "1"},
+    )
     return float(answer.stdout.strip())
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import quote
 
 from .formats import ImageFormat
 
@@ -61,3 +62,9 @@ def _truncate_utf8(text: str, max_bytes: int) -> str:
         return text or DEFAULT_STEM
     cut = encoded[: max(max_bytes, 1)].decode("utf-8", errors="ignore").rstrip(" .")
     return cut or DEFAULT_STEM
+
+
+def content_disposition(filename: str) -> str:
+    """An attachment Content-Disposition header naming `filename` (RFC 6266, UTF-8 aware)."""
+    ascii_name = filename.encode("ascii", "replace").decode("ascii").replace('"', "_").replace("?", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -11,8 +11,9 @@ import io
 from dataclasses import dataclass
 
 import numpy as np
-from imagemesh_kit.errors import DomainError, InvalidArgument
 from PIL import Image, ImageOps
+
+from imagemesh_kit.errors import DomainError, InvalidArgument
 
 from .errors import INVALID_THUMBNAIL_SIZE, corrupt_image, too_large_to_decode
 from .formats import ImageFormat
@@ -49,9 +50,7 @@ class _Work:
 
 def validate_thumbnail_size(size: int) -> int:
     """`size` if it is an int in [16, 1024], else InvalidArgument(INVALID_THUMBNAIL_SIZE)."""
-    if isinstance(size, bool) or not isinstance(size, int) or not (
-        MIN_THUMBNAIL_SIZE <= size <= MAX_THUMBNAIL_SIZE
-    ):
+    if isinstance(size, bool) or not isinstance(size, int) or not (MIN_THUMBNAIL_SIZE <= size <= MAX_THUMBNAIL_SIZE):
         raise InvalidArgument.for_field(
             "size",
             f"must be an integer from {MIN_THUMBNAIL_SIZE} to {MAX_THUMBNAIL_SIZE}",

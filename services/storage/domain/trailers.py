@@ -1,8 +1,9 @@
 """Cheap completeness checks on a file's end, for formats whose decoders tolerate a cut tail.
 
 PNG must end with its IEND chunk (Pillow's verify stops before checking IEND's CRC); GIF must end
-with its 0x3B trailer; a WebP's RIFF size must fit in the file; a BMP must hold its declared file size and, when uncompressed,
-all its rows (a cut in the last row's padding goes unnoticed by decoders). Other formats rely on the decode.
+with its 0x3B trailer; a WebP's RIFF size must fit in the file; a BMP must hold its declared file size
+and, when uncompressed, all its rows (a cut in the last row's padding goes unnoticed by decoders).
+Other formats rely on the decode.
 """
 
 from __future__ import annotations

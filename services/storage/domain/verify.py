@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from imagemesh_kit.errors import DomainError
 from PIL import Image
+
+from imagemesh_kit.errors import DomainError
 
 from .errors import corrupt_image, too_large_to_decode
 from .formats import ImageFormat

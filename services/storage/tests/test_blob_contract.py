@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator, Coroutine, Iterator
 from typing import Any, TypeVar
 
 import pytest
-from imagemesh_kit.errors import InvalidArgument, NotFound, ResourceExhausted
 
+from imagemesh_kit.errors import InvalidArgument, NotFound, ResourceExhausted
 from services.storage.adapters.blobs.base import BlobStore
 from services.storage.adapters.blobs.chunks import BATCH_BYTES
 from services.storage.adapters.blobs.s3_config import MIN_PART_SIZE
@@ -41,8 +41,19 @@ def sync_chunks(data: bytes, chunk: int) -> Iterator[bytes]:
 
 
 # Sizes around every boundary: async batch size, S3 part size (tests use the 5 MiB minimum), 25 MiB.
-BOUNDARY_SIZES = [1, 2, BATCH_BYTES - 1, BATCH_BYTES, BATCH_BYTES + 1, MIN_PART_SIZE - 1, MIN_PART_SIZE,
-                  MIN_PART_SIZE + 1, 2 * MIN_PART_SIZE + 1, DEFAULT_MAX_BYTES - 1, DEFAULT_MAX_BYTES]
+BOUNDARY_SIZES = [
+    1,
+    2,
+    BATCH_BYTES - 1,
+    BATCH_BYTES,
+    BATCH_BYTES + 1,
+    MIN_PART_SIZE - 1,
+    MIN_PART_SIZE,
+    MIN_PART_SIZE + 1,
+    2 * MIN_PART_SIZE + 1,
+    DEFAULT_MAX_BYTES - 1,
+    DEFAULT_MAX_BYTES,
+]
 
 
 @pytest.mark.parametrize("size", BOUNDARY_SIZES)

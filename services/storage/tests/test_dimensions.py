@@ -6,9 +6,9 @@ import io
 
 import numpy as np
 import pytest
-from imagemesh_kit.errors import InvalidArgument
 from PIL import Image
 
+from imagemesh_kit.errors import InvalidArgument
 from services.storage.domain.formats import ImageFormat, sniff_format
 from services.storage.domain.headers.dispatch import read_dimensions
 from services.storage.domain.headers.source import BytesSource, FileSource
@@ -36,8 +36,12 @@ def test_matches_pillow_for_every_format(fmt: str, size: tuple[int, int]) -> Non
 )
 def test_webp_variants(options: dict) -> None:
     data = encode(Image.fromarray(chelsea()), "WEBP", **options)
-    assert data[12:16] == {"vp8l": b"VP8L", "vp8": b"VP8 ", "vp8x": b"VP8X"}[
-        "vp8l" if options.get("lossless") else ("vp8x" if "exif" in options else "vp8")]
+    assert (
+        data[12:16]
+        == {"vp8l": b"VP8L", "vp8": b"VP8 ", "vp8x": b"VP8X"}[
+            "vp8l" if options.get("lossless") else ("vp8x" if "exif" in options else "vp8")
+        ]
+    )
     assert dims(data) == (451, 300)
 
 
@@ -82,8 +86,14 @@ def test_bmp_top_down_and_core_header() -> None:
 def test_gif_canvas_grows_to_the_first_frame() -> None:
     assert dims(gif_with_frame((1, 1), (9000, 9000))) == (9000, 9000)
     assert dims(gif_with_frame((300, 200), (10, 10))) == (300, 200)
-    animated = encode(Image.fromarray(chelsea()), "GIF", save_all=True,
-                      append_images=[Image.fromarray(chelsea()[::-1])], comment=b"x" * 600, loop=0)
+    animated = encode(
+        Image.fromarray(chelsea()),
+        "GIF",
+        save_all=True,
+        append_images=[Image.fromarray(chelsea()[::-1])],
+        comment=b"x" * 600,
+        loop=0,
+    )
     assert dims(animated) == (451, 300)
 
 

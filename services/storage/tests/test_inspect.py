@@ -6,9 +6,9 @@ import io
 
 import numpy as np
 import pytest
-from imagemesh_kit.errors import InvalidArgument, ResourceExhausted
 from PIL import Image
 
+from imagemesh_kit.errors import InvalidArgument, ResourceExhausted
 from services.storage.domain import inspect as inspect_module
 from services.storage.domain.errors import Cancelled
 from services.storage.domain.formats import ImageFormat
@@ -65,7 +65,13 @@ def test_empty_body() -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [b"just text", b"%PDF-1.4\n" + b"x" * 100, b"<html></html>", b"\x00" * 64, np.arange(256, dtype=np.uint8).tobytes()],
+    [
+        b"just text",
+        b"%PDF-1.4\n" + b"x" * 100,
+        b"<html></html>",
+        b"\x00" * 64,
+        np.arange(256, dtype=np.uint8).tobytes(),
+    ],
 )
 def test_non_images_are_unsupported(body: bytes) -> None:
     with pytest.raises(InvalidArgument) as caught:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from imagemesh_kit.errors import InvalidArgument
 
+from imagemesh_kit.errors import InvalidArgument
 from services.storage.adapters.blobs.keys import new_upload_id, shard_parts, validate_key, validate_upload_id
 
 

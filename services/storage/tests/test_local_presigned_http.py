@@ -13,8 +13,8 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from imagemesh_kit.errors import DomainError
 
+from imagemesh_kit.errors import DomainError
 from services.storage.adapters.blobs.keys import new_upload_id
 from services.storage.adapters.blobs.local import LocalBlobStore
 from services.storage.adapters.blobs.signer import UrlSigner

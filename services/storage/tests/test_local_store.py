@@ -12,8 +12,8 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from imagemesh_kit.errors import NotFound, PermissionDenied, ResourceExhausted
 
+from imagemesh_kit.errors import NotFound, PermissionDenied, ResourceExhausted
 from services.storage.adapters.blobs import fsync as fsync_module
 from services.storage.adapters.blobs import local as local_module
 from services.storage.adapters.blobs.keys import new_upload_id

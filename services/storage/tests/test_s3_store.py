@@ -16,8 +16,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from imagemesh_kit.errors import NotFound, ResourceExhausted, Unavailable
 
+from imagemesh_kit.errors import NotFound, ResourceExhausted, Unavailable
 from services.storage.adapters.blobs.keys import new_upload_id
 from services.storage.adapters.blobs.s3 import S3BlobStore
 from services.storage.domain.inspect import inspect_file
@@ -139,11 +139,14 @@ def test_unreachable_endpoint_is_unavailable(tmp_path: Path) -> None:
 
 def test_config_is_validated() -> None:
     from imagemesh_kit.errors import InvalidArgument
-
     from services.storage.adapters.blobs.s3_config import S3Config
 
-    for bad in ({"bucket": ""}, {"bucket": "b", "part_size": 1024}, {"bucket": "b", "key_prefix": "x"},
-                {"bucket": "b", "addressing_style": "weird"}):
+    for bad in (
+        {"bucket": ""},
+        {"bucket": "b", "part_size": 1024},
+        {"bucket": "b", "key_prefix": "x"},
+        {"bucket": "b", "addressing_style": "weird"},
+    ):
         with pytest.raises(InvalidArgument):
             S3Config(**bad)
     assert S3Config(bucket="b", key_prefix="imagemesh/").key_prefix == "imagemesh/"

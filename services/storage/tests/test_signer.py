@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from imagemesh_kit.errors import InvalidArgument, PermissionDenied
 
+from imagemesh_kit.errors import InvalidArgument, PermissionDenied
 from services.storage.adapters.blobs.signer import UrlSigner
 
 SECRET = b"s" * 32

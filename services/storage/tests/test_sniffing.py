@@ -12,15 +12,26 @@ from .samples import FORMATS, astronaut, minimal_tiff, sample
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_sniffs_pillow_samples(fmt: str) -> None:
-    expected = {"PNG": ImageFormat.PNG, "JPEG": ImageFormat.JPEG, "WEBP": ImageFormat.WEBP,
-                "GIF": ImageFormat.GIF, "TIFF": ImageFormat.TIFF, "BMP": ImageFormat.BMP}[fmt]
+    expected = {
+        "PNG": ImageFormat.PNG,
+        "JPEG": ImageFormat.JPEG,
+        "WEBP": ImageFormat.WEBP,
+        "GIF": ImageFormat.GIF,
+        "TIFF": ImageFormat.TIFF,
+        "BMP": ImageFormat.BMP,
+    }[fmt]
     assert sniff_format(sample(fmt)[:16]) is expected
 
 
 @pytest.mark.parametrize(
     ("ext", "expected"),
-    [(".png", ImageFormat.PNG), (".jpg", ImageFormat.JPEG), (".webp", ImageFormat.WEBP),
-     (".tiff", ImageFormat.TIFF), (".bmp", ImageFormat.BMP)],
+    [
+        (".png", ImageFormat.PNG),
+        (".jpg", ImageFormat.JPEG),
+        (".webp", ImageFormat.WEBP),
+        (".tiff", ImageFormat.TIFF),
+        (".bmp", ImageFormat.BMP),
+    ],
 )
 def test_sniffs_opencv_samples(ext: str, expected: ImageFormat) -> None:
     ok, encoded = cv2.imencode(ext, astronaut()[:, :, ::-1])
@@ -37,7 +48,13 @@ def test_content_type_and_extension() -> None:
     assert ImageFormat.JPEG.content_type == "image/jpeg"
     assert ImageFormat.PNG.extension == ".png"
     assert {f.content_type for f in ImageFormat} == {
-        "image/png", "image/jpeg", "image/webp", "image/gif", "image/tiff", "image/bmp"}
+        "image/png",
+        "image/jpeg",
+        "image/webp",
+        "image/gif",
+        "image/tiff",
+        "image/bmp",
+    }
 
 
 @pytest.mark.parametrize(

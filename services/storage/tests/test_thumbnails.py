@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from imagemesh_kit.errors import InvalidArgument, ResourceExhausted
 from PIL import Image
 from skimage.metrics import structural_similarity
 
+from imagemesh_kit.errors import InvalidArgument, ResourceExhausted
 from services.storage.domain.errors import Cancelled
 from services.storage.domain.limits import ImageLimits
 from services.storage.domain.thumbnails import make_thumbnail, validate_thumbnail_size

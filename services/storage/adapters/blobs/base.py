@@ -139,9 +139,7 @@ class BlobStore(ABC):
         attachment named `filename`)."""
 
     @abstractmethod
-    async def presign_upload(
-        self, upload_id: str, expires_in: int, *, content_type: str | None = None
-    ) -> PresignedUrl:
+    async def presign_upload(self, upload_id: str, expires_in: int, *, content_type: str | None = None) -> PresignedUrl:
         """An expiring PUT URL where a client uploads the bytes of upload `upload_id`."""
 
     @abstractmethod

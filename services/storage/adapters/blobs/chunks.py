@@ -58,9 +58,7 @@ class HashingCounter:
         self._wait()
         sha = self.digest.hexdigest()
         if expected_sha256 is not None and sha != expected_sha256.lower():
-            raise InvalidArgument.for_field(
-                "sha256", "does not match the content received", reason=CHECKSUM_MISMATCH
-            )
+            raise InvalidArgument.for_field("sha256", "does not match the content received", reason=CHECKSUM_MISMATCH)
         return sha
 
 

@@ -83,6 +83,7 @@ class LocalBlobStore(BlobStore):
         counter = HashingCounter(max_bytes)
         handle = await self._run(open, temp, "xb")
         try:
+
             def write_batch(batch: list[bytes]) -> None:
                 counter.add(batch)
                 for chunk in batch:
@@ -197,9 +198,7 @@ class LocalBlobStore(BlobStore):
         params = {"content_type": content_type, "filename": filename}
         return self._presign("GET", self.blob_path(key), expires_in, {k: v for k, v in params.items() if v})
 
-    async def presign_upload(
-        self, upload_id: str, expires_in: int, *, content_type: str | None = None
-    ) -> PresignedUrl:
+    async def presign_upload(self, upload_id: str, expires_in: int, *, content_type: str | None = None) -> PresignedUrl:
         url = self._presign("PUT", self.upload_path(upload_id), expires_in, {})
         headers = {"Content-Type": content_type} if content_type else {}
         return PresignedUrl(url.url, url.method, url.expires_at, headers)

@@ -20,11 +20,11 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, BinaryIO, TypeVar
-from urllib.parse import quote
 
 from imagemesh_kit.errors import InvalidArgument
 
 from ...domain.errors import image_too_large
+from ...domain.filenames import content_disposition
 from .base import (
     DEFAULT_CHUNK_SIZE,
     BlobStore,
@@ -94,6 +94,7 @@ class S3BlobStore(BlobStore):
         path, handle = await self._run(self._new_spool_file, "blob-")
         counter = HashingCounter(max_bytes)
         try:
+
             def write_batch(batch: list[bytes]) -> None:
                 counter.add(batch)
                 for chunk in batch:
@@ -238,13 +239,11 @@ class S3BlobStore(BlobStore):
         if content_type:
             params["ResponseContentType"] = content_type
         if filename:
-            params["ResponseContentDisposition"] = _attachment(filename)
+            params["ResponseContentDisposition"] = content_disposition(filename)
         url, expires_at = self._presign("get_object", params, expires_in)
         return PresignedUrl(url, "GET", expires_at)
 
-    async def presign_upload(
-        self, upload_id: str, expires_in: int, *, content_type: str | None = None
-    ) -> PresignedUrl:
+    async def presign_upload(self, upload_id: str, expires_in: int, *, content_type: str | None = None) -> PresignedUrl:
         params: dict[str, Any] = {"Key": self.upload_key(upload_id)}
         if content_type:
             params["ContentType"] = content_type
@@ -283,8 +282,3 @@ class S3BlobStore(BlobStore):
         finally:
             body.close()
         return StagedBlob(counter.finish(None), counter.size, _Spool(path, object_key))
-
-
-def _attachment(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "replace").decode("ascii").replace('"', "_").replace("?", "_")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"

@@ -58,9 +58,7 @@ def make_session(config: S3Config) -> Any:
     )
 
 
-def make_client(
-    config: S3Config, session: Any, *, endpoint_url: str | None, for_presigning: bool = False
-) -> Any:
+def make_client(config: S3Config, session: Any, *, endpoint_url: str | None, for_presigning: bool = False) -> Any:
     """A boto3 S3 client for `config` (thread-safe; shared by the executor's threads)."""
     from botocore.config import Config
 

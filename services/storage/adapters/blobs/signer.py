@@ -42,9 +42,7 @@ class UrlSigner:
         self._verify_secrets = (secret, *previous_secrets)
         self._clock = clock
 
-    def sign(
-        self, method: str, path: str, expires_in: int, params: Mapping[str, str] | None = None
-    ) -> dict[str, str]:
+    def sign(self, method: str, path: str, expires_in: int, params: Mapping[str, str] | None = None) -> dict[str, str]:
         """Query parameters (params + expires + signature) that make `method path` valid for
         `expires_in` seconds (1 .. 7 days)."""
         if not 1 <= expires_in <= MAX_EXPIRY_SECONDS:
