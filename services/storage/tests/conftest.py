@@ -105,3 +105,16 @@ def litter(store: LocalBlobStore | S3BlobStore) -> list[str]:
     if isinstance(store, LocalBlobStore):
         return sorted(p.name for p in (store.root / "tmp").iterdir())
     return sorted(p.name for p in Path(store.config.spool_dir or "/nonexistent").iterdir())
+
+
+# -- the whole storage service, in-process, on both blob backends and both databases ------------------
+
+
+@pytest.fixture(params=["local", "s3"])
+async def storage(request, database, auth_server, tmp_path):
+    """A real storage service (port 0) verifying tokens of a real auth service; see harness.py."""
+    from .harness import start_storage
+
+    moto = request.getfixturevalue("moto_endpoint") if request.param == "s3" else None
+    async with start_storage(request.param, database, auth_server, tmp_path, moto) as harness:
+        yield harness
