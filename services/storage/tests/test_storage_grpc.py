@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
-import grpc
 import pytest
 
 from imagemesh.storage.v1 import storage_pb2
 from services.storage.domain.images import ORIGINAL
 
-from .harness import MIB, expect_error, upload_messages
-from .samples import FORMATS, png_header_only, sample
+from .samples import FORMATS, sample
 
 pytestmark = pytest.mark.integration
 OK_FORMATS = {
