@@ -32,6 +32,7 @@ class StorageSettings(DatabaseSettings):
     s3_secret_access_key: str | None = Field(None, repr=False)
     s3_key_prefix: str = ""
     s3_addressing_style: Literal["auto", "path", "virtual"] = "auto"
+    s3_spool_dir: str | None = Field(None, description="temp files of S3 uploads (default: the system's)")
     s3_create_bucket: bool = Field(False, description="create the bucket at start-up (development, tests)")
 
     # Presigned URLs. Local backend: links point at Envoy (the launcher sets the public base URL).

@@ -57,7 +57,10 @@ def make_store(settings: StorageSettings, signer: UrlSigner, executor: ThreadPoo
             key_prefix=settings.s3_key_prefix,
             addressing_style=settings.s3_addressing_style,
             max_pool_connections=settings.blob_threads,
+            spool_dir=settings.s3_spool_dir,
         )
+        if settings.s3_spool_dir:
+            Path(settings.s3_spool_dir).mkdir(parents=True, exist_ok=True)
         return S3BlobStore(config, executor=executor)
     return LocalBlobStore(
         settings.blob_dir,

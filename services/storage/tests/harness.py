@@ -107,6 +107,7 @@ def settings_for(
             s3_secret_access_key="testing",
             s3_addressing_style="path",
             s3_create_bucket=True,
+            s3_spool_dir=str(tmp_path / "spool"),
         )
     options.update(extra)
     return load_settings(StorageSettings, **options)
