@@ -42,12 +42,17 @@ async def insert_ignore(session: AsyncSession, model, values: dict) -> None:
 async def lock_blob(session: AsyncSession, sha256: str, size_bytes: int) -> int:
     """Make sure the blob's row exists and lock it for this transaction; its reference count.
 
-    On SQLite the INSERT takes the database's write lock (held to COMMIT), which serialises the same way."""
-    await insert_ignore(
-        session, BlobRow, {"sha256": sha256, "size_bytes": size_bytes, "refcount": 0, "created_at": utcnow()}
-    )
+    On SQLite the INSERT takes the database's write lock (held to COMMIT), which serialises the same way.
+    On PostgreSQL a concurrent GC may delete the row between our INSERT (a no-op: the row existed) and our
+    lock (which then finds nothing): insert again."""
     query = select(BlobRow.refcount).where(BlobRow.sha256 == sha256).with_for_update()
-    return (await session.execute(query)).scalar_one()
+    for _ in range(100):
+        values = {"sha256": sha256, "size_bytes": size_bytes, "refcount": 0, "created_at": utcnow()}
+        await insert_ignore(session, BlobRow, values)
+        refcount = (await session.execute(query)).scalar_one_or_none()
+        if refcount is not None:
+            return refcount
+    raise RuntimeError(f"could not lock blob row {sha256}")
 
 
 async def add_reference(session: AsyncSession, sha256: str, delta: int) -> None:
