@@ -34,8 +34,9 @@ def calibration_gflops(threads: int) -> float:
         nodes += [helper.make_node("Conv", [prev, f"w{i}"], [f"c{i}"], pads=[1, 1, 1, 1]),
                   helper.make_node("Relu", [f"c{i}"], [f"r{i}"])]
         prev = f"r{i}"
-    graph = helper.make_graph(nodes, "calib", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 32, 512, 512])],
-                              [helper.make_tensor_value_info(prev, TensorProto.FLOAT, None)], inits)
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 32, 512, 512])
+    y = helper.make_tensor_value_info(prev, TensorProto.FLOAT, None)
+    graph = helper.make_graph(nodes, "calib", [x], [y], inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
     model.ir_version = 8
     options = ort.SessionOptions()

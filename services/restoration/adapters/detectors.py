@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 
 from imagemesh_kit.errors import InvalidArgument
-
 from services.restoration.adapters.model_registry import ModelRegistry
 from services.restoration.adapters.opencv_detectors import (
     HAAR_CASCADES,

@@ -14,8 +14,8 @@ from pathlib import Path
 import cv2
 import dlib
 import numpy as np
-from imagemesh_kit.errors import FailedPrecondition, InvalidArgument
 
+from imagemesh_kit.errors import FailedPrecondition, InvalidArgument
 from services.restoration.domain.detection import Box, Face
 from services.restoration.domain.images import as_rgb_uint8
 
@@ -67,7 +67,9 @@ class DlibFaceDetector:
             found = [(d.rect, float(d.confidence)) for d in self._detector(small, self.upsample)]
         if factor == 1.0:
             return found
-        scale = lambda v: round(v / factor)
+        def scale(v: float) -> int:
+            return round(v / factor)
+
         return [
             (dlib.rectangle(scale(r.left()), scale(r.top()), scale(r.right()), scale(r.bottom())), score)
             for r, score in found

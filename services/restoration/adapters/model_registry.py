@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from imagemesh_kit.errors import DomainError, FailedPrecondition, InvalidArgument, NotFound
-
 from services.restoration.adapters.onnx_runner import OnnxModelRunner
 from services.restoration.domain.device import Device
 from services.restoration.domain.model_metadata import ModelMetadata, ModelTask, parse_metadata

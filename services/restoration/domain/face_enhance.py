@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from imagemesh_kit.errors import InvalidArgument
 
+from imagemesh_kit.errors import InvalidArgument
 from services.restoration.domain import face_masks
 from services.restoration.domain.detection import Face
 from services.restoration.domain.images import as_rgb_uint8
@@ -39,7 +39,9 @@ class FaceEnhanceParams:
 
 
 def _shift(face: Face, dx: float, dy: float) -> Face:
-    move = lambda pts: tuple((x - dx, y - dy) for x, y in pts)
+    def move(pts):
+        return tuple((x - dx, y - dy) for x, y in pts)
+
     box = face.box
     return Face(
         box=type(box)(box.x - dx, box.y - dy, box.width, box.height),

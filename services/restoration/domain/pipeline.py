@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from imagemesh_kit.errors import FailedPrecondition, InvalidArgument
 
+from imagemesh_kit.errors import FailedPrecondition, InvalidArgument
 from services.restoration.domain.denoise import DenoiseParams, denoise
 from services.restoration.domain.device import Device, parse_device
 from services.restoration.domain.errors import check_stop
@@ -209,5 +209,7 @@ def parse_steps(specs: Sequence[dict]) -> tuple[Step, ...]:
         try:
             steps.append(kinds[kind](**(args or {})))
         except TypeError:
-            raise InvalidArgument.for_field(f"steps[{i}].{kind}", "has unknown fields", reason="UNKNOWN_FIELD") from None
+            raise InvalidArgument.for_field(
+                f"steps[{i}].{kind}", "has unknown fields", reason="UNKNOWN_FIELD"
+            ) from None
     return tuple(steps)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from imagemesh_kit.errors import InvalidArgument
 
+from imagemesh_kit.errors import InvalidArgument
 from services.restoration.domain.images import as_rgb_uint8, rgb_to_ycbcr, to_float, to_uint8, ycbcr_to_rgb
 from services.restoration.domain.inference import run_image_model
 from services.restoration.domain.ports import ModelRunner

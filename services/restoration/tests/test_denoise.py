@@ -1,8 +1,8 @@
 import cv2
 import numpy as np
 import pytest
-from imagemesh_kit.errors import InvalidArgument
 
+from imagemesh_kit.errors import InvalidArgument
 from services.restoration.adapters.model_registry import ModelRegistry
 from services.restoration.domain.denoise import DenoiseParams, denoise, estimate_noise_sigma
 from services.restoration.domain.device import Device

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
-from imagemesh_kit.errors import InvalidArgument
 
+from imagemesh_kit.errors import InvalidArgument
 from services.restoration.adapters.detectors import CLASSIC, DetectorCatalog
 from services.restoration.adapters.model_registry import ModelRegistry
 from services.restoration.adapters.yolo_detector import decode, letterbox
@@ -77,7 +77,6 @@ def test_plugged_in_yolo_detector_through_the_catalog(tmp_path):
 
 def test_detect_use_cases_check_name_and_limits_first(astronaut):
     from imagemesh_kit.errors import ResourceExhausted
-
     from services.restoration.domain.detect import detect_faces, detect_objects
     from services.restoration.domain.limits import PixelLimits
 

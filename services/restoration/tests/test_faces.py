@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
-from imagemesh_kit.errors import InvalidArgument
 from skimage.metrics import structural_similarity
 
+from imagemesh_kit.errors import InvalidArgument
 from services.restoration.adapters.dlib_faces import DlibFaceDetector, models_dir
 from services.restoration.domain.detection import Box, Face
 from services.restoration.domain.face_enhance import FaceEnhanceParams, enhance_faces

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
-from imagemesh_kit.errors import InvalidArgument
 
+from imagemesh_kit.errors import InvalidArgument
 from services.restoration.domain import images
 
 

@@ -1,6 +1,6 @@
 import pytest
-from imagemesh_kit.errors import InvalidArgument
 
+from imagemesh_kit.errors import InvalidArgument
 from services.restoration.domain.model_metadata import ModelTask, parse_metadata
 
 GOOD = {"name": "m", "task": "super_resolution", "version": "1", "file": "m.onnx", "scale": 2}

@@ -2,8 +2,8 @@ import json
 
 import numpy as np
 import pytest
-from imagemesh_kit.errors import NotFound
 
+from imagemesh_kit.errors import NotFound
 from services.restoration.adapters.model_registry import ModelRegistry
 from services.restoration.adapters.onnx_runner import choose_providers
 from services.restoration.domain.device import Device

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
-from imagemesh_kit.errors import FailedPrecondition, InvalidArgument, ResourceExhausted
 
+from imagemesh_kit.errors import FailedPrecondition, InvalidArgument, ResourceExhausted
 from services.restoration.adapters.model_registry import ModelRegistry
 from services.restoration.domain.denoise import DenoiseParams
 from services.restoration.domain.device import Device

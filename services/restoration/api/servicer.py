@@ -1,0 +1,70 @@
+"""RestorationService over gRPC: proto <-> use cases. No rules here."""
+
+from __future__ import annotations
+
+from imagemesh.restoration.v1 import restoration_pb2 as pb
+from imagemesh.restoration.v1 import restoration_pb2_grpc
+from imagemesh_kit.context import require_principal
+from services.restoration.api.mapping import (
+    face_to_proto,
+    model_to_proto,
+    object_to_proto,
+    restoration_to_proto,
+    steps_from_proto,
+)
+from services.restoration.use_cases import RestorationUseCases
+
+
+class RestorationServicer(restoration_pb2_grpc.RestorationServiceServicer):
+    def __init__(self, use_cases: RestorationUseCases) -> None:
+        self._uc = use_cases
+
+    async def CreateRestoration(self, request, context):
+        job, _ = await self._uc.create(
+            require_principal(),
+            image_id=request.image_id,
+            steps=steps_from_proto(request.steps),
+            device=request.device,
+            request_id=request.request_id,
+        )
+        return pb.CreateRestorationResponse(restoration=restoration_to_proto(job))
+
+    async def GetRestoration(self, request, context):
+        job = await self._uc.get(require_principal(), request.restoration_id)
+        return pb.GetRestorationResponse(restoration=restoration_to_proto(job))
+
+    async def ListRestorations(self, request, context):
+        jobs, token = await self._uc.list(require_principal(), request.page_size, request.page_token)
+        return pb.ListRestorationsResponse(restorations=[restoration_to_proto(j) for j in jobs], next_page_token=token)
+
+    async def DeleteRestoration(self, request, context):
+        await self._uc.delete(require_principal(), request.restoration_id)
+        return pb.DeleteRestorationResponse()
+
+    async def CancelRestoration(self, request, context):
+        job = await self._uc.cancel(require_principal(), request.restoration_id)
+        return pb.CancelRestorationResponse(restoration=restoration_to_proto(job))
+
+    async def WatchRestoration(self, request, context):
+        async for job in self._uc.watch(require_principal(), request.restoration_id):
+            yield pb.WatchRestorationResponse(restoration=restoration_to_proto(job))
+
+    async def DetectFaces(self, request, context):
+        faces, (height, width) = await self._uc.detect_faces(require_principal(), request.image_id, request.detector)
+        return pb.DetectFacesResponse(faces=[face_to_proto(f) for f in faces], width=width, height=height)
+
+    async def DetectObjects(self, request, context):
+        found, (height, width) = await self._uc.detect_objects(
+            require_principal(), request.image_id, request.detector
+        )
+        return pb.DetectObjectsResponse(objects=[object_to_proto(o) for o in found], width=width, height=height)
+
+    async def ListModels(self, request, context):
+        require_principal()
+        models, token = self._uc.models_page(request.page_size, request.page_token)
+        return pb.ListModelsResponse(
+            models=[model_to_proto(m) for m in models],
+            next_page_token=token,
+            detectors=self._uc.detectors.names(),
+            problems=self._uc.models.problems,
+        )

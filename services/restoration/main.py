@@ -1,0 +1,102 @@
+"""Composition root of the restoration service: settings -> database, jobs, storage client, models,
+detectors -> servicer, worker."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from imagemesh.restoration.v1 import restoration_pb2, restoration_pb2_grpc
+from imagemesh_kit.auth.remote import remote_verifier
+from imagemesh_kit.auth.service_identity import ServiceIdentity
+from imagemesh_kit.clients.storage import StorageClient
+from imagemesh_kit.db import create_engine_for, migrate_async
+from imagemesh_kit.interceptor import MeshInterceptor
+from imagemesh_kit.jobs.store import JobStore
+from imagemesh_kit.jobs.worker import JobWorker, WorkerSettings
+from imagemesh_kit.server import ServiceApp, run_service
+from services.restoration.adapters.detectors import DetectorCatalog
+from services.restoration.adapters.model_registry import ModelRegistry
+from services.restoration.api.servicer import RestorationServicer
+from services.restoration.config import RestorationSettings
+from services.restoration.domain.limits import PixelLimits
+from services.restoration.domain.pipeline import RestorationTools
+from services.restoration.faces import FaceDetectors
+from services.restoration.store.models import jobs
+from services.restoration.use_cases import KIND, RestorationUseCases
+from services.restoration.worker import RestorationHandler
+
+NAME = "restoration"
+MIGRATIONS = Path(__file__).parent / "migrations"
+SERVICE_NAME = restoration_pb2.DESCRIPTOR.services_by_name["RestorationService"].full_name
+
+log = logging.getLogger(__name__)
+
+
+async def build(settings: RestorationSettings) -> ServiceApp:
+    await migrate_async(settings.database_url, settings.database_schema, MIGRATIONS)
+    engine = create_engine_for(settings.database_url, settings.database_schema, settings.database_pool_size)
+    store = JobStore(engine, jobs, watch_poll_s=settings.watch_poll_s)
+    storage = StorageClient(settings.storage_target, max_message_bytes=settings.max_message_bytes)
+    registry = ModelRegistry(settings.models_dir)
+    for file, problem in registry.problems.items():
+        log.warning("model skipped", extra={"file": file, "problem": problem})
+    limits = PixelLimits(settings.max_input_pixels, settings.max_output_pixels)
+    faces = FaceDetectors()
+    use_cases = RestorationUseCases(
+        store,
+        storage,
+        registry,
+        faces,
+        DetectorCatalog(registry),
+        limits,
+        max_attempts=settings.max_attempts,
+        min_face_score=settings.min_face_score,
+    )
+
+    async def close() -> None:
+        await storage.close()
+        await engine.dispose()
+
+    on_start, on_stop = [], [close]  # stop hooks run last-first: the worker stops before the engine closes
+    if settings.worker_concurrency > 0:
+        tools = RestorationTools(models=registry, face_detector=faces.get("hog"), limits=limits)
+        handler = RestorationHandler(
+            storage,
+            ServiceIdentity.from_settings(settings),
+            tools,
+            max_png_bytes=settings.max_png_bytes,
+            png_compression=settings.png_compression,
+        )
+        worker = JobWorker(
+            store,
+            {KIND: handler},
+            WorkerSettings(
+                concurrency=settings.worker_concurrency,
+                lease_s=settings.lease_s,
+                poll_s=settings.poll_s,
+                backoff_base_s=settings.retry_backoff_s,
+            ),
+        )
+        on_start.append(worker.start)
+        on_stop.append(worker.stop)
+    return ServiceApp(
+        name=NAME,
+        servicers=[
+            (restoration_pb2_grpc.add_RestorationServiceServicer_to_server, RestorationServicer(use_cases))
+        ],
+        service_names=[SERVICE_NAME],
+        interceptor=MeshInterceptor(
+            domain="restoration.imagemesh", verifier=remote_verifier(settings), access_log=settings.access_log
+        ),
+        on_start=on_start,
+        on_stop=on_stop,
+    )
+
+
+def main() -> None:
+    run_service(NAME, RestorationSettings, build)
+
+
+if __name__ == "__main__":
+    main()
