@@ -13,10 +13,12 @@ from services.restoration.domain.detection import Face
 
 
 class LazyFaceDetector:
-    """The domain's FaceDetector port; the dlib detector is created on the first call (thread-safe)."""
+    """The domain's FaceDetector port; the dlib detector is created on the first call (thread-safe).
+    Faces scoring under `min_score` are dropped (dlib's HOG at threshold 0 adds weak hits)."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, min_score: float = 0.0) -> None:
         self.kind = kind
+        self.min_score = min_score
         self._detector: DlibFaceDetector | None = None
         self._lock = threading.Lock()
 
@@ -24,12 +26,12 @@ class LazyFaceDetector:
         with self._lock:
             if self._detector is None:
                 self._detector = DlibFaceDetector(self.kind)
-        return self._detector.detect_faces(image)
+        return [f for f in self._detector.detect_faces(image) if f.score >= self.min_score]
 
 
 class FaceDetectors:
-    def __init__(self) -> None:
-        self._by_kind = {kind: LazyFaceDetector(kind) for kind in KINDS}
+    def __init__(self, min_score: float = 0.0) -> None:
+        self._by_kind = {kind: LazyFaceDetector(kind, min_score) for kind in KINDS}
 
     def get(self, name: str) -> LazyFaceDetector:
         """Unknown name -> InvalidArgument UNKNOWN_DETECTOR (field `detector`)."""

@@ -42,7 +42,7 @@ async def build(settings: RestorationSettings) -> ServiceApp:
     for file, problem in registry.problems.items():
         log.warning("model skipped", extra={"file": file, "problem": problem})
     limits = PixelLimits(settings.max_input_pixels, settings.max_output_pixels)
-    faces = FaceDetectors()
+    faces = FaceDetectors(settings.min_face_score)
     use_cases = RestorationUseCases(
         store,
         storage,
@@ -51,7 +51,6 @@ async def build(settings: RestorationSettings) -> ServiceApp:
         DetectorCatalog(registry),
         limits,
         max_attempts=settings.max_attempts,
-        min_face_score=settings.min_face_score,
     )
 
     async def close() -> None:

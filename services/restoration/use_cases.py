@@ -111,7 +111,6 @@ class RestorationUseCases:
         limits: PixelLimits,
         *,
         max_attempts: int = 3,
-        min_face_score: float = 0.0,
     ) -> None:
         self.jobs = jobs
         self.storage = storage
@@ -120,7 +119,6 @@ class RestorationUseCases:
         self.detectors = detectors  # DetectorCatalog
         self.limits = limits
         self.max_attempts = max_attempts
-        self.min_face_score = min_face_score
 
     # -- restorations ---------------------------------------------------------------------------
 
@@ -181,8 +179,7 @@ class RestorationUseCases:
     async def detect_faces(self, principal: Principal, image_id: str, detector: str) -> tuple[list[Face], tuple]:
         face_detector = self.faces.get(detector or "hog")  # unknown name: before any download
         pixels = await self._pixels(principal, image_id)
-        faces = await _in_pool(detect_faces, pixels, face_detector, self.limits)
-        return [f for f in faces if f.score >= self.min_face_score], pixels.shape[:2]
+        return await _in_pool(detect_faces, pixels, face_detector, self.limits), pixels.shape[:2]
 
     async def detect_objects(
         self, principal: Principal, image_id: str, detector: str

@@ -20,6 +20,7 @@ from services.restoration.domain.detection import Box, Face
 from services.restoration.domain.images import as_rgb_uint8
 
 KINDS = ("hog", "cnn")
+MIN_SIDE = 8
 
 
 def models_dir() -> Path:
@@ -59,6 +60,8 @@ class DlibFaceDetector:
 
     def _rects(self, image: np.ndarray) -> list[tuple[dlib.rectangle, float]]:
         factor = min(1.0, self.max_side / max(image.shape[:2]))
+        if min(image.shape[:2]) * factor < MIN_SIDE:
+            return []  # no face fits (and dlib's CNN raises on images smaller than its filters)
         small = image if factor == 1.0 else cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
         if self.kind == "hog":
             rects, scores, _ = self._detector.run(small, self.upsample, 0.0)

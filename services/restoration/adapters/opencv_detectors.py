@@ -60,6 +60,9 @@ class HogPeopleDetector:
 
     def detect(self, image: np.ndarray) -> list[DetectedObject]:
         gray = cv2.cvtColor(as_rgb_uint8(image), cv2.COLOR_RGB2GRAY)
+        win_w, win_h = self._hog.winSize
+        if gray.shape[0] < win_h or gray.shape[1] < win_w:
+            return []  # smaller than one detection window (OpenCV 4.14 crashes on it)
         with self._lock:
             boxes, weights = self._hog.detectMultiScale(gray, winStride=(8, 8), padding=(8, 8), scale=1.05)
         if len(boxes) == 0:

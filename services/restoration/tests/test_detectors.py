@@ -94,3 +94,17 @@ def test_detect_use_cases_check_name_and_limits_first(astronaut):
         detect_faces(astronaut, NeverCalled(), PixelLimits(max_input_pixels=1000))
     found = detect_objects(astronaut, "haar_frontal_face", catalog)
     assert found and found[0].label == "face"
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (2, 9, 3), (64, 64, 3), (127, 63, 3), (5, 300, 3), (20, 5000, 3)])
+def test_tiny_and_thin_images_find_nothing_instead_of_crashing(shape):
+    """OpenCV's HOG people detector segfaults on images smaller than its window, dlib's CNN raises on
+    images smaller than its filters: both answer no detections."""
+    from services.restoration.adapters.dlib_faces import DlibFaceDetector
+
+    image = np.zeros(shape, np.uint8)
+    catalog = DetectorCatalog()
+    for name in CLASSIC:
+        assert catalog.get(name).detect(image) == []
+    for kind in ("hog", "cnn"):
+        assert DlibFaceDetector(kind).detect_faces(image) == []

@@ -19,7 +19,7 @@ from services.restoration.tests.tiny_models import nearest_upsampler
 pytestmark = pytest.mark.integration
 
 S = jobs_pb2.JobState
-SHIPPED = ["espcn_y_x2", "espcn_y_x4", "ffdnet_lite_rgb"]
+SHIPPED = ["espcn-y-x2", "espcn-y-x4", "ffdnet-lite-rgb"]
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
@@ -32,16 +32,16 @@ async def test_list_models_shows_the_shipped_models_and_where_they_ran(restorati
     reply = await restoration.stub.ListModels(pb.ListModelsRequest(), metadata=user.md)
     assert [m.name for m in reply.models] == SHIPPED and reply.next_page_token == ""
     by_name = {m.name: m for m in reply.models}
-    assert by_name["espcn_y_x4"].task == "super_resolution" and by_name["espcn_y_x4"].scale == 4
-    assert by_name["ffdnet_lite_rgb"].task == "denoise" and by_name["ffdnet_lite_rgb"].version
+    assert by_name["espcn-y-x4"].task == "super_resolution" and by_name["espcn-y-x4"].scale == 4
+    assert by_name["ffdnet-lite-rgb"].task == "denoise" and by_name["ffdnet-lite-rgb"].version
     assert "hog_people" in reply.detectors and "haar_frontal_face" in reply.detectors
     assert dict(reply.problems) == {}
 
     image_id = await restoration.image(user, astronaut[:32, :32])
     await restoration.finish(user, image_id, {"upscale": {"factor": 2}})
     after = {m.name: m for m in (await restoration.stub.ListModels(pb.ListModelsRequest(), metadata=user.md)).models}
-    assert (after["espcn_y_x2"].device, after["espcn_y_x2"].provider) == ("CPU", "CPUExecutionProvider")
-    assert after["espcn_y_x4"].device == ""  # not loaded yet (sessions are lazy)
+    assert (after["espcn-y-x2"].device, after["espcn-y-x2"].provider) == ("CPU", "CPUExecutionProvider")
+    assert after["espcn-y-x4"].device == ""  # not loaded yet (sessions are lazy)
 
     first = await restoration.stub.ListModels(pb.ListModelsRequest(page_size=2), metadata=user.md)
     rest = await restoration.stub.ListModels(
@@ -75,7 +75,7 @@ async def test_a_model_dropped_into_the_models_directory_is_served(storage, rest
         nearest = source.repeat(2, axis=0).repeat(2, axis=1)
         assert pixels.shape == nearest.shape and np.abs(pixels.astype(int) - nearest).max() <= 1
         x4 = await svc.finish(user, await svc.image(user, source), {"upscale": {"factor": 4}})
-        assert x4.step_timings[0].detail == "espcn_y_x4"  # its own scale's model is untouched
+        assert x4.step_timings[0].detail == "espcn-y-x4"  # its own scale's model is untouched
 
 
 async def test_no_model_for_a_step_is_a_clear_error_at_create(storage, restoration_db, tmp_path, astronaut):
@@ -91,7 +91,7 @@ async def test_no_model_for_a_step_is_a_clear_error_at_create(storage, restorati
         )
         assert "denois" in err.details()
         x4 = await svc.finish(user, image_id, {"upscale": {"factor": 4}})  # x2 twice
-        assert x4.status.state == S.JOB_STATE_SUCCEEDED and x4.step_timings[0].detail == "espcn_y_x2+espcn_y_x2"
+        assert x4.status.state == S.JOB_STATE_SUCCEEDED and x4.step_timings[0].detail == "espcn-y-x2+espcn-y-x2"
 
 
 async def test_denoise_through_the_service_improves_psnr(restoration, astronaut):

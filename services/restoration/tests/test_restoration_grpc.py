@@ -37,7 +37,7 @@ async def test_lifecycle_create_watch_result_list_delete(restoration, astronaut)
     assert progress == sorted(progress) and progress[-1] == 1.0
     assert [t.name for t in done.step_timings] == ["denoise", "upscale"]
     assert all(t.seconds > 0 and t.detail for t in done.step_timings)
-    assert done.step_timings[0].detail == "ffdnet_lite_rgb" and done.step_timings[1].detail == "espcn_y_x2"
+    assert done.step_timings[0].detail == "ffdnet-lite-rgb" and done.step_timings[1].detail == "espcn-y-x2"
     assert done.device_used == "CPU" and not done.device_fallback
     assert "CPUExecutionProvider" in done.providers
 
