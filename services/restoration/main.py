@@ -81,9 +81,7 @@ async def build(settings: RestorationSettings) -> ServiceApp:
         on_stop.append(worker.stop)
     return ServiceApp(
         name=NAME,
-        servicers=[
-            (restoration_pb2_grpc.add_RestorationServiceServicer_to_server, RestorationServicer(use_cases))
-        ],
+        servicers=[(restoration_pb2_grpc.add_RestorationServiceServicer_to_server, RestorationServicer(use_cases))],
         service_names=[SERVICE_NAME],
         interceptor=MeshInterceptor(
             domain="restoration.imagemesh", verifier=remote_verifier(settings), access_log=settings.access_log

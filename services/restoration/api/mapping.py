@@ -21,7 +21,7 @@ def steps_from_proto(steps) -> list[dict]:
 
 
 def _step_to_proto(spec: dict) -> pb.Step:
-    (kind, args), = spec.items()
+    ((kind, args),) = spec.items()
     return pb.Step(**{kind: {k: v for k, v in args.items() if v is not None}})
 
 

@@ -54,9 +54,7 @@ class RestorationServicer(restoration_pb2_grpc.RestorationServiceServicer):
         return pb.DetectFacesResponse(faces=[face_to_proto(f) for f in faces], width=width, height=height)
 
     async def DetectObjects(self, request, context):
-        found, (height, width) = await self._uc.detect_objects(
-            require_principal(), request.image_id, request.detector
-        )
+        found, (height, width) = await self._uc.detect_objects(require_principal(), request.image_id, request.detector)
         return pb.DetectObjectsResponse(objects=[object_to_proto(o) for o in found], width=width, height=height)
 
     async def ListModels(self, request, context):

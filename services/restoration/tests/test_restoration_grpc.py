@@ -103,8 +103,9 @@ async def test_list_is_paginated_and_private(restoration, astronaut):
             break
     assert sorted(seen) == sorted(ids) and len(seen) == 5
     assert list((await restoration.list(other)).restorations) == []
-    await expect_error(restoration.list(user, page_token="garbage!"), grpc.StatusCode.INVALID_ARGUMENT,
-                       "INVALID_PAGE_TOKEN")
+    await expect_error(
+        restoration.list(user, page_token="garbage!"), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_PAGE_TOKEN"
+    )
     await expect_error(restoration.list(user, page_size=-1), grpc.StatusCode.INVALID_ARGUMENT, "INVALID_PAGE_SIZE")
 
 
