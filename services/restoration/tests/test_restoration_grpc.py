@@ -239,3 +239,38 @@ async def test_admins_read_other_users_restorations(restoration, astronaut):
     assert (await restoration.get(admin, created.id)).owner_id == user.id
     assert list((await restoration.list(admin)).restorations) == []  # the list is the caller's own
     await restoration.watch(user, created.id)
+
+
+async def test_a_job_that_runs_twice_stores_one_result(storage, restoration_db, astronaut):
+    """A worker that stored the result and died before finishing the job: the next attempt gets the same image."""
+    from conftest import TEST_SERVICE_SECRET
+    from imagemesh_kit.auth.service_identity import ServiceIdentity
+    from imagemesh_kit.clients.storage import StorageClient
+    from imagemesh_kit.jobs.worker import JobContext, WorkerSettings
+    from services.restoration.adapters.model_registry import ModelRegistry
+    from services.restoration.domain.pipeline import RestorationTools
+    from services.restoration.use_cases import KIND
+    from services.restoration.worker import RestorationHandler
+
+    async with start_restoration(storage, restoration_db, worker_concurrency=0) as api_only:
+        user = await api_only.user()
+        created = await api_only.create(user, await api_only.image(user, astronaut[:32, :32]), X2)
+        jobs = api_only.running.app.servicers[0][1]._uc.jobs
+        async with StorageClient(storage.target) as client:
+            handler = RestorationHandler(
+                client,
+                ServiceIdentity(storage.auth.target, "tester", TEST_SERVICE_SECRET),
+                RestorationTools(models=ModelRegistry()),
+                max_png_bytes=1 << 24,
+            )
+            results = []
+            for worker in ("first", "second"):
+                job = await jobs.claim(worker, [KIND], 30.0)
+                assert job is not None and job.id == created.id
+                ctx = JobContext(job, jobs, worker, WorkerSettings())
+                results.append(await handler(job, ctx))
+                await ctx.close()
+                await jobs.release(job.id, worker)  # "crashed" before finishing: back to the queue
+        assert results[0]["result_image_id"] == results[1]["result_image_id"]
+        assert [i.id for i in await api_only.restored_images(user)] == [results[0]["result_image_id"]]
+        assert (await api_only.get(user, created.id)).status.state == jobs_pb2.JobState.JOB_STATE_QUEUED
