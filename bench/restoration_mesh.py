@@ -164,13 +164,13 @@ def main() -> None:
     print(f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()} {os.cpu_count()} CPUs (shared), "
           f"load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}; onnxruntime threads {args.threads}; "
           f"median | min of {args.repeat} after a warm-up; seconds.\n")
-    print("| case | service end to end (REST create -> watch SUCCEEDED) | pipeline time inside the service | "
-          "domain in-process (baseline) |")
-    print("|---|---|---|---|")
+    print("| case | service end to end (REST create -> watch SUCCEEDED): median | min | pipeline inside the service: "
+          "median | min | domain in-process (baseline): median | min |")
+    print("|---|---|---|---|---|---|---|")
     for name, total, pipeline, direct in rows:
         print(f"| {name} | {total} | {pipeline} | {direct} |")
-    print(f"| DetectFaces HOG 512x512 (REST) | {median_min(timed['faces'])} | | {median_min(direct_faces)} |")
-    print(f"| GET /v1/restoration/models (REST floor) | {median_min(timed['models'])} | | |")
+    print(f"| DetectFaces HOG 512x512 (REST) | {median_min(timed['faces'])} | | | {median_min(direct_faces)} |")
+    print(f"| GET /v1/restoration/models (REST floor) | {median_min(timed['models'])} | | | | |")
 
 
 if __name__ == "__main__":
