@@ -11,10 +11,9 @@ import logging
 
 from imagemesh_kit.auth.service_identity import ServiceIdentity
 from imagemesh_kit.clients.storage import StorageClient
-from imagemesh_kit.jobs.model import Cancelled, Job
+from imagemesh_kit.jobs.model import Job
 from imagemesh_kit.jobs.worker import JobContext
 from services.restoration import imaging
-from services.restoration.domain.errors import Cancelled as RestorationCancelled
 from services.restoration.domain.pipeline import RestorationTools, run_restoration
 from services.restoration.use_cases import RestorationSpec
 
@@ -57,12 +56,11 @@ class RestorationHandler:
         def on_progress(fraction: float, message: str) -> None:
             ctx.on_progress(RUN_START + (RUN_END - RUN_START) * fraction, message)
 
-        try:
-            done = await ctx.run_cpu(
-                run_restoration, pixels, request, self.tools, on_progress=on_progress, should_stop=ctx.should_stop
-            )
-        except RestorationCancelled:
-            raise Cancelled("the restoration was cancelled", reason="CANCELLED") from None
+        # A cancel stops the pipeline between tiles with the domain's CANCELLED error (the kit's worker
+        # turns it into the CANCELLED state).
+        done = await ctx.run_cpu(
+            run_restoration, pixels, request, self.tools, on_progress=on_progress, should_stop=ctx.should_stop
+        )
         del pixels
         await ctx.progress(RUN_END, "encoding")
         encoded = await ctx.run_cpu(
