@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from imagemesh_kit.errors import DomainError
+from imagemesh_kit.errors import Cancelled as KitCancelled
 
 
-class Cancelled(DomainError):
-    """Raised between steps (or tiles) when the caller's `should_stop()` says stop."""
+class Cancelled(KitCancelled):
+    """Raised between steps (or tiles) when the caller's `should_stop()` says stop (the kit's CANCELLED)."""
 
-    status = "CANCELLED"
     default_reason = "RESTORATION_CANCELLED"
 
 
