@@ -36,7 +36,7 @@ def models_dir() -> str:
     spec = importlib.util.find_spec("face_recognition_models")
     if spec is None or not spec.submodule_search_locations:
         raise FailedPrecondition("The landmark model is not installed.", reason="LANDMARK_MODEL_MISSING")
-    return os.path.join(list(spec.submodule_search_locations)[0], "models")
+    return os.path.join(next(iter(spec.submodule_search_locations)), "models")
 
 
 class DlibLandmarkDetector:

@@ -50,6 +50,10 @@ class CacheStore(Protocol):
 
     def put(self, entry: CacheEntry) -> None: ...
 
+    def touch(self, entry: CacheEntry) -> None:
+        """Record a hit (LRU order; a DB store would set last_hit_at)."""
+        ...
+
 
 def params_hash(params: dict, landmarks: np.ndarray | None = None, label_map: np.ndarray | None = None) -> str:
     """sha256 over canonical JSON of the parameters plus the given landmarks / label map, if any.
@@ -88,6 +92,7 @@ class PerceptualCache:
             self.misses += 1
         else:
             self.hits += 1
+            self.store.touch(best)
         return best
 
     def put(self, key: CacheKey, value: Any) -> None:
@@ -118,9 +123,13 @@ class InMemoryLruStore:
             ids: set[tuple[str, int]] = set()
             for i, b in enumerate(hash_bands):
                 ids |= self._index.get((params_hash, i, b), set())
-            for ident in ids:
-                self._entries.move_to_end(ident)
             return [self._entries[i] for i in ids]
+
+    def touch(self, entry: CacheEntry) -> None:
+        ident = (entry.key.params_hash, entry.key.phash)
+        with self._lock:
+            if ident in self._entries:
+                self._entries.move_to_end(ident)
 
     def put(self, entry: CacheEntry) -> None:
         ident = (entry.key.params_hash, entry.key.phash)

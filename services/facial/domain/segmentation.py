@@ -83,7 +83,7 @@ def mask_rings(mask: np.ndarray) -> tuple[Ring, ...]:
     rings = []
     for contour, (_, _, _, parent) in zip(contours, hierarchy[0]):
         pts = contour[:, 0, :].astype(np.float64)
-        hole = parent >= 0
+        hole = bool(parent >= 0)
         if len(pts) < 3:  # a single pixel or a one-pixel line: use its pixel footprint
             lo, hi = pts.min(axis=0) - 0.5, pts.max(axis=0) + 0.5
             pts = np.array([[lo[0], lo[1]], [hi[0], lo[1]], [hi[0], hi[1]], [lo[0], hi[1]]])

@@ -1,6 +1,13 @@
 import numpy as np
 
-from services.facial.domain.shapes import RegionShape, Ring, apply_affine, catmull_rom_closed, offset_ring, signed_area
+from services.facial.domain.shapes import (
+    RegionShape,
+    Ring,
+    apply_affine,
+    catmull_rom_closed,
+    offset_ring,
+    signed_area,
+)
 
 SQUARE = np.array([[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]])
 
