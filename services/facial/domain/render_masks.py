@@ -1,4 +1,4 @@
-"""PNG mask output: one 8-bit PNG per region (255 inside, 0 outside), all faces merged.
+"""PNG mask output: one 1-bit PNG per region (white inside, black outside), all faces merged.
 
 One PNG per region rather than one label image because regions overlap (mouth contains
 the lips, whole_face contains everything).
@@ -6,12 +6,16 @@ the lips, whole_face contains everything).
 
 from __future__ import annotations
 
+import struct
+import zlib
+
 import cv2
 import numpy as np
 
 from .geometry import ContourGeometry
 from .shapes import RegionShape, offset_ring
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SUBPIXEL_BITS = 4
 #: cv2.fillPoly also sets every pixel its outline touches (about half a pixel of dilation), so
 #: rings are pulled back by this much first: mask pixel counts then match polygon areas.
@@ -43,10 +47,19 @@ def region_masks(geometry: ContourGeometry) -> dict[str, np.ndarray]:
 
 
 def encode_png(mask: np.ndarray) -> bytes:
-    ok, buf = cv2.imencode(".png", mask, [cv2.IMWRITE_PNG_COMPRESSION, 1])
-    if not ok:  # pragma: no cover - cv2 only fails on unsupported arrays
-        raise RuntimeError("PNG encoding failed")
-    return buf.tobytes()
+    """A 1-bit grayscale PNG (white = mask > 0), written directly: pack 8 pixels per byte,
+    filter type 0, zlib level 1. ~20x faster than an 8-bit cv2.imencode on 1-MP masks.
+    OpenCV reads it back as 0/255 uint8, Pillow as mode "1"."""
+    height, width = mask.shape
+    rows = np.packbits(mask > 0, axis=1)
+    raw = np.hstack([np.zeros((height, 1), np.uint8), rows]).tobytes()
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"".join([PNG_SIGNATURE, _chunk(b"IHDR", header), _chunk(b"IDAT", zlib.compress(raw, 1)),
+                     _chunk(b"IEND", b"")])
+
+
+def _chunk(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
 
 
 def render_masks(geometry: ContourGeometry) -> dict[str, bytes]:

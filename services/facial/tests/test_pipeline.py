@@ -146,3 +146,20 @@ def test_gray_and_rgba_images_work(astronaut, astronaut_landmarks, detector):
     b = compute_contours(ContourInput(rgba), ContourParams.create(), detector)
     np.testing.assert_allclose(a.geometry.faces[0].landmarks, astronaut_landmarks, atol=1.0)
     assert a.svg == b.svg
+
+
+def test_png_masks_read_back_with_opencv_and_pillow():
+    import io
+
+    from PIL import Image
+
+    from services.facial.domain.render_masks import encode_png
+
+    mask = np.zeros((37, 53), np.uint8)
+    mask[5:20, 3:50] = 255
+    mask[30, 52] = 1
+    back = cv2.imdecode(np.frombuffer(encode_png(mask), np.uint8), cv2.IMREAD_UNCHANGED)
+    np.testing.assert_array_equal(back > 0, mask > 0)
+    img = Image.open(io.BytesIO(encode_png(mask)))
+    assert img.mode == "1" and img.size == (53, 37)
+    np.testing.assert_array_equal(np.array(img), mask > 0)
