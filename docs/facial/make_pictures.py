@@ -93,6 +93,28 @@ def fit(img: np.ndarray, height: int) -> np.ndarray:
     return cv2.resize(img, (round(img.shape[1] * s), height), interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC)
 
 
+def segmentation_panel(image: np.ndarray, lm: np.ndarray) -> np.ndarray:
+    """A CelebAMask-HQ-style label map painted from the landmark masks, traced back by the map path."""
+    from services.facial.domain.render_masks import region_masks
+
+    geo = compute_contours(ContourInput(image, landmarks=lm), ContourParams.create()).geometry
+    masks = {k: v > 0 for k, v in region_masks(geo).items()}
+    labels = np.zeros(image.shape[:2], np.uint8)
+    for name, label_id in [("whole_face", 1), ("left_eyebrow", 2), ("right_eyebrow", 3), ("left_eye", 4),
+                           ("right_eye", 5), ("nose", 10), ("mouth", 11), ("upper_lip", 12), ("lower_lip", 13)]:
+        labels[masks[name]] = label_id
+    result = compute_contours(ContourInput(image, label_map=labels), ContourParams.create())
+    scale = 512 / image.shape[0]
+    shown = overlay(image, result.geometry, scale)
+    # draw hole rings of the skin region dashed-looking in black to show they are holes
+    skin = next(sh for sh in result.geometry.faces[0].shapes if sh.region == "face_oval")
+    for ring in skin.rings:
+        if ring.hole:
+            poly = np.round((ring.points + 0.5) * scale * 16 - 8).astype(np.int32)
+            cv2.polylines(shown, [poly], True, (0, 0, 0), 1, cv2.LINE_AA, shift=4)
+    return shown
+
+
 def main() -> None:
     det = shared_detector()
     astro = data.astronaut()
@@ -115,6 +137,7 @@ def main() -> None:
     tint = zoom_img.copy()
     tint[oval == 0] = (tint[oval == 0] * 0.25).astype(np.uint8)
     oval_panel = label(fit(tint, 512), "face_oval PNG mask (holes)")
+    seg_panel = label(segmentation_panel(zoom_img, lm - (x - pad, y - pad)), "segmentation-map path")
 
     centre = (256, 256)
     rot = cv2.warpAffine(astro, cv2.getRotationMatrix2D(centre, -25, 1.0), (512, 512))
@@ -124,7 +147,7 @@ def main() -> None:
     al = label(overlay(crop, aligned.geometry, 512 / crop.shape[0]), "rotated -25 deg, aligned crop")
     rot_full = label(overlay(rot, compute_contours(ContourInput(rot), params, det).geometry), "rotated -25 deg input")
     row1 = np.hstack([fit(full, 512), fit(zoom, 512), oval_panel])
-    row2 = np.hstack([fit(rot_full, 512), fit(al, 512)])
+    row2 = np.hstack([fit(rot_full, 512), fit(al, 512), seg_panel])
     width = max(row1.shape[1], row2.shape[1])
     row1 = np.pad(row1, ((0, 0), (0, width - row1.shape[1]), (0, 0)))
     row2 = np.pad(row2, ((0, 0), (0, width - row2.shape[1]), (0, 0)))
