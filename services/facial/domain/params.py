@@ -11,6 +11,7 @@ from .alignment import MAX_MARGIN
 from .geometry import Space
 from .landmarks import FaceSelection
 from .scheme import Region, parse_regions
+from .segmentation import LabelScheme
 
 
 class OutputFormat(str, Enum):
@@ -35,6 +36,7 @@ class ContourParams:
     faces: FaceSelection = FaceSelection.LARGEST
     margin: float = 0.25
     detection_max_side: int = 640  # face detection runs on a copy scaled to at most this side
+    label_scheme: LabelScheme = LabelScheme.FACE_PARSING  # numbering of segmentation-map labels
 
     @classmethod
     def create(
@@ -46,16 +48,19 @@ class ContourParams:
         faces: str = "largest",
         margin: float = 0.25,
         detection_max_side: int = 640,
+        label_scheme: str = "face_parsing",
     ) -> ContourParams:
         """Validate and normalise; raises InvalidArgument with a reason per bad field.
 
         regions: names from `Region` (None/empty = all). output_formats: svg/png/json
         (None/empty = svg+json). space: original|aligned ("aligned" needs align=True).
         faces: largest|all ("all" cannot be combined with align: each face has its own crop).
+        label_scheme: face_parsing|celebamask_hq, the numbering of segmentation-map labels.
         """
         formats = _parse_enum_list(OutputFormat, output_formats, "output_formats", "UNKNOWN_OUTPUT_FORMAT")
         space_v = _parse_enum(Space, space, "space", "UNKNOWN_SPACE")
         faces_v = _parse_enum(FaceSelection, faces, "faces", "UNKNOWN_FACE_SELECTION")
+        scheme_v = _parse_enum(LabelScheme, label_scheme, "label_scheme", "UNKNOWN_LABEL_SCHEME")
         if space_v is Space.ALIGNED and not align:
             raise InvalidArgument.for_field("space", "'aligned' needs align=true", reason="ALIGNED_SPACE_NEEDS_ALIGN")
         if align and faces_v is FaceSelection.ALL:
@@ -79,6 +84,7 @@ class ContourParams:
             faces=faces_v,
             margin=float(margin),
             detection_max_side=detection_max_side,
+            label_scheme=scheme_v,
         )
 
     def to_dict(self) -> dict:
@@ -91,6 +97,7 @@ class ContourParams:
             "faces": self.faces.value,
             "margin": self.margin,
             "detection_max_side": self.detection_max_side,
+            "label_scheme": self.label_scheme.value,
         }
 
 

@@ -78,7 +78,7 @@ def step_check_inputs(run: _Run) -> None:
     if run.inputs.landmarks is not None:
         run.landmarks = validate_landmarks(run.inputs.landmarks, run.size)
     if run.inputs.label_map is not None:
-        run.label_map = validate_label_map(run.inputs.label_map, run.size)
+        run.label_map = validate_label_map(run.inputs.label_map, run.size, run.params.label_scheme)
 
 
 def step_find_landmarks(run: _Run) -> None:
@@ -177,7 +177,7 @@ def cache_key(inputs: ContourInput, params: ContourParams) -> CacheKey:
     image = check_image_array(inputs.image)
     size = (image.shape[1], image.shape[0])
     lm = None if inputs.landmarks is None else validate_landmarks(inputs.landmarks, size)
-    labels = None if inputs.label_map is None else validate_label_map(inputs.label_map, size)
+    labels = None if inputs.label_map is None else validate_label_map(inputs.label_map, size, params.label_scheme)
     return CacheKey(params_hash(params.to_dict(), lm, labels), phash(image), size)
 
 

@@ -1,15 +1,22 @@
-"""Region contours from a face-parsing label map (CelebAMask-HQ scheme, 19 labels).
+"""Region contours from a face-parsing label map (the 19 CelebAMask-HQ classes).
 
-Label ids (as used by CelebAMask-HQ's face-parsing models, e.g. zllrunning/face-parsing.PyTorch):
- 0 background, 1 skin, 2 l_brow, 3 r_brow, 4 l_eye, 5 r_eye, 6 eye_g (glasses), 7 l_ear, 8 r_ear,
- 9 ear_r (earring), 10 nose, 11 mouth (inside, between the lips), 12 u_lip, 13 l_lip, 14 neck,
- 15 neck_l (necklace), 16 cloth, 17 hair, 18 hat.
+Two numberings of the same 19 classes are in use; `LabelScheme` picks one:
+ FACE_PARSING (default; zllrunning/face-parsing.PyTorch BiSeNet and most pretrained parsers):
+  0 background, 1 skin, 2 l_brow, 3 r_brow, 4 l_eye, 5 r_eye, 6 eye_g (glasses), 7 l_ear, 8 r_ear,
+  9 ear_r (earring), 10 nose, 11 mouth (inside, between the lips), 12 u_lip, 13 l_lip, 14 neck,
+  15 neck_l (necklace), 16 cloth, 17 hair, 18 hat.
+ CELEBAMASK_HQ (the dataset repository's own label list, switchablenorms/CelebAMask-HQ):
+  0 background, 1 skin, 2 nose, 3 eye_g, 4 l_eye, 5 r_eye, 6 l_brow, 7 r_brow, 8 l_ear, 9 r_ear,
+  10 mouth, 11 u_lip, 12 l_lip, 13 hair, 14 hat, 15 ear_r, 16 neck_l, 17 neck, 18 cloth.
+Maps in the CELEBAMASK_HQ numbering are translated to FACE_PARSING ids first.
 `l_`/`r_` are taken as the subject's left/right, as for the landmark regions. Contours are traced
 with cv2.findContours(RETR_CCOMP): outer boundaries and their holes, pushed half a pixel outwards
 so that polygon areas equal pixel counts.
 """
 
 from __future__ import annotations
+
+from enum import Enum
 
 import cv2
 import numpy as np
@@ -18,14 +25,28 @@ from imagemesh_kit.errors import InvalidArgument
 from .scheme import Region
 from .shapes import RegionShape, Ring, offset_ring
 
-CELEBAMASK_LABELS: dict[int, str] = {
+FACE_PARSING_LABELS: dict[int, str] = {
     0: "background", 1: "skin", 2: "l_brow", 3: "r_brow", 4: "l_eye", 5: "r_eye", 6: "eye_g",
     7: "l_ear", 8: "r_ear", 9: "ear_r", 10: "nose", 11: "mouth", 12: "u_lip", 13: "l_lip",
     14: "neck", 15: "neck_l", 16: "cloth", 17: "hair", 18: "hat",
 }
-MAX_LABEL = max(CELEBAMASK_LABELS)
+MAX_LABEL = max(FACE_PARSING_LABELS)
 
-#: which labels make up each region
+
+class LabelScheme(str, Enum):
+    FACE_PARSING = "face_parsing"
+    CELEBAMASK_HQ = "celebamask_hq"
+
+
+CELEBAMASK_HQ_NAMES = (
+    "background", "skin", "nose", "eye_g", "l_eye", "r_eye", "l_brow", "r_brow", "l_ear", "r_ear",
+    "mouth", "u_lip", "l_lip", "hair", "hat", "ear_r", "neck_l", "neck", "cloth",
+)
+_NAME_TO_FACE_PARSING = {name: i for i, name in FACE_PARSING_LABELS.items()}
+#: lookup table: CelebAMask-HQ id -> face-parsing id
+CELEBAMASK_HQ_TO_FACE_PARSING = np.array([_NAME_TO_FACE_PARSING[n] for n in CELEBAMASK_HQ_NAMES], np.uint8)
+
+#: which labels (FACE_PARSING ids) make up each region
 REGION_LABELS: dict[Region, tuple[int, ...]] = {
     Region.FACE_OVAL: (1,),
     Region.LEFT_EYEBROW: (2,),
@@ -40,8 +61,11 @@ REGION_LABELS: dict[Region, tuple[int, ...]] = {
 }
 
 
-def validate_label_map(label_map: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
-    """Check a label map against the image (width, height) and the label scheme; return it as uint8.
+def validate_label_map(
+    label_map: np.ndarray, image_size: tuple[int, int], scheme: LabelScheme = LabelScheme.FACE_PARSING
+) -> np.ndarray:
+    """Check a label map against the image (width, height) and the label scheme; return it as
+    uint8 in FACE_PARSING ids (CELEBAMASK_HQ maps are translated).
 
     Raises InvalidArgument: SEGMENTATION_MAP_SIZE_MISMATCH, BAD_SEGMENTATION_MAP, UNKNOWN_LABELS.
     """
@@ -72,7 +96,8 @@ def validate_label_map(label_map: np.ndarray, image_size: tuple[int, int]) -> np
             f"has labels outside 0..{MAX_LABEL} (CelebAMask-HQ scheme): {shown}",
             reason="UNKNOWN_LABELS",
         )
-    return arr.astype(np.uint8)
+    arr = arr.astype(np.uint8)
+    return CELEBAMASK_HQ_TO_FACE_PARSING[arr] if scheme is LabelScheme.CELEBAMASK_HQ else arr
 
 
 def mask_rings(mask: np.ndarray) -> tuple[Ring, ...]:

@@ -104,6 +104,7 @@ def test_bad_landmarks_through_the_pipeline(astronaut, astronaut_landmarks):
         ({"margin": True}, "BAD_MARGIN"),
         ({"detection_max_side": 50}, "BAD_DETECTION_SIZE"),
         ({"detection_max_side": 640.5}, "BAD_DETECTION_SIZE"),
+        ({"label_scheme": "ade20k"}, "UNKNOWN_LABEL_SCHEME"),
     ],
 )
 def test_bad_params(kwargs, reason):

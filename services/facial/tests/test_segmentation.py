@@ -11,7 +11,13 @@ from services.facial.domain.params import ContourParams
 from services.facial.domain.pipeline import ContourInput, compute_contours
 from services.facial.domain.render_masks import rasterize
 from services.facial.domain.scheme import Region
-from services.facial.domain.segmentation import region_shapes_from_label_map, validate_label_map
+from services.facial.domain.segmentation import (
+    CELEBAMASK_HQ_NAMES,
+    FACE_PARSING_LABELS,
+    LabelScheme,
+    region_shapes_from_label_map,
+    validate_label_map,
+)
 
 H, W = 300, 400
 
@@ -102,3 +108,29 @@ def test_decode_label_map_png_palette_gray_and_16_bit():
     with pytest.raises(InvalidArgument) as err:
         decode_label_map(b"not a png")
     assert err.value.reason == "UNDECODABLE_IMAGE"
+
+
+def test_celebamask_hq_numbering_is_translated():
+    labels, areas = synthetic_map()
+    to_celebamask = {i: CELEBAMASK_HQ_NAMES.index(name) for i, name in FACE_PARSING_LABELS.items()}
+    other = np.vectorize(to_celebamask.get)(labels).astype(np.uint8)
+    assert not np.array_equal(other, labels)  # nose, eyes and lips have other ids there
+    np.testing.assert_array_equal(validate_label_map(other, (W, H), LabelScheme.CELEBAMASK_HQ), labels)
+    image = np.zeros((H, W, 3), np.uint8)
+    params = ContourParams.create(regions=["nose", "mouth"], label_scheme="celebamask_hq")
+    shapes = compute_contours(ContourInput(image, label_map=other), params).geometry.faces[0].shapes
+    assert [s.area() for s in shapes] == pytest.approx([areas["nose"], areas["mouth"]], rel=0.02)
+
+
+def test_landmarks_only_align_the_map_contours(astronaut_landmarks):
+    """With a map and landmarks, contours come from the map and are moved into the aligned crop."""
+    labels = np.zeros((512, 512), np.uint8)
+    labels[100:140, 200:260] = 10
+    image = np.zeros((512, 512, 3), np.uint8)
+    params = ContourParams.create(regions=["nose"], align=True, space="aligned")
+    result = compute_contours(ContourInput(image, astronaut_landmarks, labels), params)
+    geo = result.geometry
+    assert geo.source.value == "segmentation_map" and geo.alignment is not None
+    assert geo.faces[0].shapes[0].area() == pytest.approx(40 * 60, rel=1e-6)  # rotation keeps the area
+    back = geo.faces[0].shapes[0].transformed(geo.alignment.inverse).rings[0].points
+    assert back.min(axis=0) == pytest.approx((199.5, 99.5), abs=1e-6)
