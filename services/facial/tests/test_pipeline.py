@@ -164,3 +164,16 @@ def test_png_masks_read_back_with_opencv_and_pillow():
     img = Image.open(io.BytesIO(encode_png(mask)))
     assert img.mode == "1" and img.size == (53, 37)
     np.testing.assert_array_equal(np.array(img), mask > 0)
+
+
+def test_json_round_trips_to_the_same_outputs(astronaut, astronaut_landmarks):
+    from services.facial.domain.pipeline import render_result
+    from services.facial.domain.render_json import geometry_from_dict
+
+    params = ContourParams.create(align=True, space="aligned", output_formats=["svg", "json"])
+    result = compute_contours(ContourInput(astronaut, astronaut_landmarks), params)
+    doc = json.loads(result.polygons_json)
+    assert len(doc["faces"][0]["landmarks"]) == 68
+    again = render_result(geometry_from_dict(doc), params)
+    assert again.polygons_json == result.polygons_json
+    assert again.svg == result.svg
