@@ -17,6 +17,8 @@ from .scheme import LANDMARK_COUNT
 
 #: how far (pixels) a given landmark may lie outside the image before it is rejected
 OUTSIDE_TOLERANCE_PX = 0.5
+#: given landmarks whose eye centres are closer than this are rejected (no usable face geometry)
+MIN_EYE_DISTANCE_PX = 2.0
 
 
 @dataclass(frozen=True)
@@ -54,11 +56,16 @@ def validate_landmarks(landmarks: object, image_size: tuple[int, int]) -> np.nda
     Accepts an array-like of 68 (x, y) pairs or of 68 {"x": .., "y": ..} mappings.
     `image_size` is (width, height). Raises InvalidArgument for a wrong count
     (WRONG_LANDMARK_COUNT), non-numbers (BAD_LANDMARKS) or points outside the image
-    (LANDMARKS_OUTSIDE_IMAGE).
+    (LANDMARKS_OUTSIDE_IMAGE) or eyes on top of each other (DEGENERATE_LANDMARKS).
     """
-    if landmarks is None:
-        raise InvalidArgument.for_field("landmarks", "landmarks are missing", reason="BAD_LANDMARKS")
-    items = list(landmarks) if not isinstance(landmarks, np.ndarray) else landmarks
+    if landmarks is None or isinstance(landmarks, (str, bytes, dict)):
+        raise InvalidArgument.for_field("landmarks", "must be a list of 68 (x, y) points", reason="BAD_LANDMARKS")
+    try:
+        items = list(landmarks) if not isinstance(landmarks, np.ndarray) else landmarks
+    except TypeError:
+        raise InvalidArgument.for_field(
+            "landmarks", "must be a list of 68 (x, y) points", reason="BAD_LANDMARKS"
+        ) from None
     if not isinstance(items, np.ndarray) and items and isinstance(items[0], dict):
         try:
             items = [(p["x"], p["y"]) for p in items]
@@ -89,6 +96,11 @@ def validate_landmarks(landmarks: object, image_size: tuple[int, int]) -> np.nda
             "landmarks",
             f"{int(outside.sum())} landmark(s) lie outside the {width}x{height} image (first: index {first})",
             reason="LANDMARKS_OUTSIDE_IMAGE",
+        )
+    iod = float(np.linalg.norm(pts[36:42].mean(axis=0) - pts[42:48].mean(axis=0)))
+    if iod < MIN_EYE_DISTANCE_PX:
+        raise InvalidArgument.for_field(
+            "landmarks", f"the eye centres are less than {MIN_EYE_DISTANCE_PX} px apart", reason="DEGENERATE_LANDMARKS"
         )
     return pts
 

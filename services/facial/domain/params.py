@@ -57,6 +57,10 @@ class ContourParams:
         faces: largest|all ("all" cannot be combined with align: each face has its own crop).
         label_scheme: face_parsing|celebamask_hq, the numbering of segmentation-map labels.
         """
+        if isinstance(regions, str):
+            regions = [regions]
+        if isinstance(output_formats, str):
+            output_formats = [output_formats]
         formats = _parse_enum_list(OutputFormat, output_formats, "output_formats", "UNKNOWN_OUTPUT_FORMAT")
         space_v = _parse_enum(Space, space, "space", "UNKNOWN_SPACE")
         faces_v = _parse_enum(FaceSelection, faces, "faces", "UNKNOWN_FACE_SELECTION")

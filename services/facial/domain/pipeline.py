@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import MappingProxyType
 
 import numpy as np
 from imagemesh_kit.errors import Aborted, FailedPrecondition
@@ -52,7 +51,7 @@ class ContourInput:
 class ContourResult:
     geometry: ContourGeometry
     svg: bytes | None
-    masks: MappingProxyType  # region name -> PNG bytes (empty unless PNG was asked for)
+    masks: dict[str, bytes]  # region name -> PNG bytes (empty unless PNG was asked for); do not mutate
     polygons_json: bytes | None
     from_cache: bool = False
 
@@ -136,7 +135,7 @@ def render_result(geometry: ContourGeometry, params: ContourParams, from_cache: 
     return ContourResult(
         geometry=geometry,
         svg=render_svg(geometry) if OutputFormat.SVG in formats else None,
-        masks=MappingProxyType(render_masks(geometry) if OutputFormat.PNG in formats else {}),
+        masks=render_masks(geometry) if OutputFormat.PNG in formats else {},
         polygons_json=render_json(geometry) if OutputFormat.JSON in formats else None,
         from_cache=from_cache,
     )

@@ -34,6 +34,10 @@ def test_validate_accepts_pairs_and_xy_dicts(astronaut_landmarks):
         ([{"x": 1}] * 68, "BAD_LANDMARKS"),
         (np.full((68, 2), np.nan), "BAD_LANDMARKS"),
         (None, "BAD_LANDMARKS"),
+        (5, "BAD_LANDMARKS"),
+        ("1,2", "BAD_LANDMARKS"),
+        ({"x": 1, "y": 2}, "BAD_LANDMARKS"),
+        (np.full((68, 2), 10.0), "DEGENERATE_LANDMARKS"),
     ],
 )
 def test_bad_landmarks(landmarks, reason):
@@ -55,6 +59,7 @@ def test_landmarks_outside_image(x, y):
 
 def test_landmarks_on_the_last_pixel_are_inside():
     pts = np.full((68, 2), 99.0)
+    pts[42:48] = (0.0, 99.0)
     assert validate_landmarks(pts, (100, 100)).shape == (68, 2)
 
 
