@@ -81,6 +81,7 @@ class PerceptualCache:
         self.max_distance = max_distance
         self.hits = 0
         self.misses = 0
+        self._count_lock = threading.Lock()
 
     def lookup(self, key: CacheKey) -> CacheEntry | None:
         best, best_d = None, self.max_distance + 1
@@ -88,10 +89,12 @@ class PerceptualCache:
             d = hamming(entry.key.phash, key.phash)
             if d < best_d:
                 best, best_d = entry, d
-        if best is None:
-            self.misses += 1
-        else:
-            self.hits += 1
+        with self._count_lock:
+            if best is None:
+                self.misses += 1
+            else:
+                self.hits += 1
+        if best is not None:
             self.store.touch(best)
         return best
 

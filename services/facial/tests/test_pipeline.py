@@ -177,3 +177,13 @@ def test_json_round_trips_to_the_same_outputs(astronaut, astronaut_landmarks):
     again = render_result(geometry_from_dict(doc), params)
     assert again.polygons_json == result.polygons_json
     assert again.svg == result.svg
+
+
+def test_results_pickle_for_job_workers(astronaut, astronaut_landmarks):
+    import pickle
+
+    params = ContourParams.create(output_formats=["svg", "png", "json"], align=True)
+    result = compute_contours(ContourInput(astronaut, astronaut_landmarks), params)
+    back = pickle.loads(pickle.dumps(result))
+    assert back.svg == result.svg and back.masks == result.masks
+    np.testing.assert_array_equal(back.geometry.alignment.matrix, result.geometry.alignment.matrix)
