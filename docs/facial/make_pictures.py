@@ -90,7 +90,8 @@ def label(img: np.ndarray, text: str) -> np.ndarray:
 
 def fit(img: np.ndarray, height: int) -> np.ndarray:
     s = height / img.shape[0]
-    return cv2.resize(img, (round(img.shape[1] * s), height), interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC)
+    interp = cv2.INTER_AREA if s < 1 else cv2.INTER_CUBIC
+    return cv2.resize(img, (round(img.shape[1] * s), height), interpolation=interp)
 
 
 def segmentation_panel(image: np.ndarray, lm: np.ndarray) -> np.ndarray:

@@ -18,8 +18,8 @@ import threading
 import cv2
 import dlib
 import numpy as np
-from imagemesh_kit.errors import FailedPrecondition
 
+from imagemesh_kit.errors import FailedPrecondition
 from services.facial.domain.landmarks import DetectedFace
 
 PREDICTOR_FILE = "shape_predictor_68_face_landmarks.dat"
@@ -63,7 +63,7 @@ class DlibLandmarkDetector:
         upsample = 1 if max(small.shape) < 400 else 0
         with self._lock:
             rects, scores, _ = self._detector.run(small, upsample, 0.0)
-            found = sorted(zip(scores, range(len(rects))), reverse=True)
+            found = sorted(zip(scores, range(len(rects)), strict=True), reverse=True)
             kept = [(sc, i) for sc, i in found if sc >= MIN_SCORE] or found[:1]
             faces = []
             for score, i in kept:

@@ -12,7 +12,7 @@ Typical use by a servicer or job worker:
 from .alignment import Alignment, compute_alignment, eye_line_angle_deg, warp_to_aligned
 from .cache import CacheEntry, CacheKey, CacheStore, InMemoryLruStore, PerceptualCache, params_hash
 from .geometry import ContourGeometry, FaceContours, Source, Space
-from .image_io import decode_image, decode_label_map
+from .image_io import decode_image, decode_label_map, image_header_size
 from .landmarks import DetectedFace, FaceSelection, LandmarkDetector, select_faces, validate_landmarks
 from .params import ContourParams, OutputFormat
 from .phash import hamming, phash
@@ -58,6 +58,7 @@ __all__ = [
     "decode_label_map",
     "eye_line_angle_deg",
     "hamming",
+    "image_header_size",
     "params_hash",
     "phash",
     "select_faces",

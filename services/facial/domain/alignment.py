@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
 from imagemesh_kit.errors import InvalidArgument
 
 from .landmark_regions import eye_centers, face_outline_ring

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
+
 from imagemesh_kit.errors import InvalidArgument
 
 from .phash import bands, hamming

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 
@@ -11,14 +11,14 @@ from .alignment import Alignment
 from .shapes import RegionShape, apply_affine
 
 
-class Space(str, Enum):
+class Space(StrEnum):
     """Coordinate space of the outputs."""
 
     ORIGINAL = "original"  # pixels of the input image
     ALIGNED = "aligned"  # pixels of the aligned crop (eyes level); see Alignment
 
 
-class Source(str, Enum):
+class Source(StrEnum):
     LANDMARKS = "landmarks"
     SEGMENTATION_MAP = "segmentation_map"
 

@@ -6,8 +6,9 @@ import io
 
 import cv2
 import numpy as np
-from imagemesh_kit.errors import InvalidArgument
 from PIL import Image, UnidentifiedImageError
+
+from imagemesh_kit.errors import InvalidArgument
 
 MAX_PIXELS = 25_000_000
 MIN_SIDE = 16
@@ -32,6 +33,13 @@ def check_image_size(width: int, height: int, field: str = "image", max_pixels: 
         raise InvalidArgument.for_field(
             field, f"is {width}x{height}; both sides must be at least {MIN_SIDE}", reason="IMAGE_TOO_SMALL"
         )
+
+
+def image_header_size(data: bytes, field: str = "image", max_pixels: int = MAX_PIXELS) -> tuple[int, int]:
+    """(width, height) from the header only (cheap: nothing is decoded); same errors as decoding."""
+    with _open(data, field) as img:
+        check_image_size(img.width, img.height, field, max_pixels)
+        return img.width, img.height
 
 
 def decode_image(data: bytes, max_pixels: int = MAX_PIXELS) -> np.ndarray:

@@ -7,10 +7,11 @@ lives in `services/facial/adapters/dlib_landmarks.py`, tests may pass fakes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Protocol
 
 import numpy as np
+
 from imagemesh_kit.errors import InvalidArgument
 
 from .scheme import LANDMARK_COUNT
@@ -43,7 +44,7 @@ class LandmarkDetector(Protocol):
         ...
 
 
-class FaceSelection(str, Enum):
+class FaceSelection(StrEnum):
     """Which detected faces to use."""
 
     LARGEST = "largest"

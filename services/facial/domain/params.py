@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from imagemesh_kit.errors import InvalidArgument
 
@@ -14,7 +14,7 @@ from .scheme import Region, parse_regions
 from .segmentation import LabelScheme
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     SVG = "svg"
     PNG = "png"
     JSON = "json"

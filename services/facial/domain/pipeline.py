@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from imagemesh_kit.errors import Aborted, FailedPrecondition
 
 from .alignment import compute_alignment

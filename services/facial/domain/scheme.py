@@ -9,7 +9,7 @@ IMAGE's left in a frontal, non-mirrored photo.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from imagemesh_kit.errors import InvalidArgument
 
@@ -35,7 +35,7 @@ def group_indices(name: str) -> list[int]:
     return list(range(first, last + 1))
 
 
-class Region(str, Enum):
+class Region(StrEnum):
     """Facial regions that contours can be produced for."""
 
     FACE_OVAL = "face_oval"  # facial skin inside the face outline: brows, eyes, nose, mouth cut out as holes

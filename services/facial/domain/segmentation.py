@@ -16,10 +16,11 @@ so that polygon areas equal pixel counts.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import cv2
 import numpy as np
+
 from imagemesh_kit.errors import InvalidArgument
 
 from .scheme import Region
@@ -33,7 +34,7 @@ FACE_PARSING_LABELS: dict[int, str] = {
 MAX_LABEL = max(FACE_PARSING_LABELS)
 
 
-class LabelScheme(str, Enum):
+class LabelScheme(StrEnum):
     FACE_PARSING = "face_parsing"
     CELEBAMASK_HQ = "celebamask_hq"
 
@@ -106,7 +107,7 @@ def mask_rings(mask: np.ndarray) -> tuple[Ring, ...]:
     if hierarchy is None:
         return ()
     rings = []
-    for contour, (_, _, _, parent) in zip(contours, hierarchy[0]):
+    for contour, (_, _, _, parent) in zip(contours, hierarchy[0], strict=True):
         pts = contour[:, 0, :].astype(np.float64)
         hole = bool(parent >= 0)
         if len(pts) < 3:  # a single pixel or a one-pixel line: use its pixel footprint

@@ -1,9 +1,9 @@
 import cv2
 import numpy as np
 import pytest
-from imagemesh_kit.errors import InvalidArgument
 from skimage.metrics import structural_similarity
 
+from imagemesh_kit.errors import InvalidArgument
 from services.facial.domain.alignment import compute_alignment, eye_line_angle_deg, warp_to_aligned
 from services.facial.domain.params import ContourParams
 from services.facial.domain.pipeline import ContourInput, compute_contours

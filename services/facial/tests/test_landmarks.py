@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
-from imagemesh_kit.errors import InvalidArgument
 
+from imagemesh_kit.errors import InvalidArgument
 from services.facial.domain.landmarks import DetectedFace, FaceSelection, select_faces, validate_landmarks
 from services.facial.domain.scheme import LANDMARK_GROUPS, REGION_LANDMARKS, Region, parse_regions
 

@@ -1,9 +1,9 @@
 import cv2
 import numpy as np
 import pytest
-from imagemesh_kit.errors import InvalidArgument
 from skimage import data
 
+from imagemesh_kit.errors import InvalidArgument
 from services.facial.domain.cache import CacheKey, InMemoryLruStore, PerceptualCache, params_hash
 from services.facial.domain.image_io import decode_image
 from services.facial.domain.params import ContourParams
@@ -109,7 +109,7 @@ def test_cache_hit_on_resized_copy_is_rescaled(detector, astronaut):
     error = np.linalg.norm(hit.geometry.faces[0].landmarks - fresh.geometry.faces[0].landmarks, axis=1)
     assert np.median(error) < 1.5
     scale = (small.shape[1] / 512) * (small.shape[0] / 512)
-    for a, b in zip(first.geometry.faces[0].shapes, hit.geometry.faces[0].shapes):
+    for a, b in zip(first.geometry.faces[0].shapes, hit.geometry.faces[0].shapes, strict=True):
         assert b.area() == pytest.approx(a.area() * scale, rel=0.01), a.region
 
 

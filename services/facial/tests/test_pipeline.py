@@ -3,9 +3,9 @@ import json
 import cv2
 import numpy as np
 import pytest
-from imagemesh_kit.errors import FailedPrecondition, InvalidArgument
 from skimage import data
 
+from imagemesh_kit.errors import FailedPrecondition, InvalidArgument
 from services.facial.domain.image_io import decode_image
 from services.facial.domain.params import ContourParams
 from services.facial.domain.pipeline import STEPS, Cancelled, ContourInput, compute_contours

@@ -3,9 +3,9 @@ import io
 import cv2
 import numpy as np
 import pytest
-from imagemesh_kit.errors import InvalidArgument
 from PIL import Image
 
+from imagemesh_kit.errors import InvalidArgument
 from services.facial.domain.image_io import decode_label_map
 from services.facial.domain.params import ContourParams
 from services.facial.domain.pipeline import ContourInput, compute_contours
