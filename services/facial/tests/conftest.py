@@ -8,6 +8,7 @@ import pytest
 from skimage import data
 
 from services.facial.adapters.dlib_landmarks import shared_detector
+from services.facial.tests.harness import facial  # noqa: F401  (fixture)
 
 
 @pytest.fixture(scope="session")
