@@ -18,13 +18,10 @@ from imagemesh_kit.jobs.worker import JobContext, cpu_pool
 from services.facial.adapters.dlib_landmarks import shared_detector
 from services.facial.domain import (
     Cancelled,
-    ContourInput,
     ContourParams,
     ContourResult,
     PerceptualCache,
-    compute_contours_cached,
-    decode_image,
-    decode_label_map,
+    compute_contours_from_bytes,
     image_header_size,
     validate_landmarks,
 )
@@ -263,14 +260,12 @@ class FacialUseCases:
     def _compute(
         self, image_bytes, map_bytes, landmarks, params, max_pixels, on_progress, should_stop
     ) -> ContourResult:
-        """CPU pool: decode, then the cached pipeline (the detector only when landmarks are needed)."""
+        """CPU pool: the cached pipeline from bytes (the detector only when landmarks are needed)."""
         start = time.perf_counter()
-        image = decode_image(image_bytes, max_pixels)
-        label_map = decode_label_map(map_bytes) if map_bytes else None
-        needs_detector = landmarks is None and (label_map is None or params.align)
+        needs_detector = landmarks is None and (not map_bytes or params.align)
         detector = shared_detector() if needs_detector else None
-        result = compute_contours_cached(
-            ContourInput(image, landmarks, label_map), params, self.cache, detector, on_progress, should_stop
+        result = compute_contours_from_bytes(
+            image_bytes, params, self.cache, landmarks, map_bytes, detector, on_progress, should_stop, max_pixels
         )
         self.timings.record(result.from_cache, (time.perf_counter() - start) * 1000)
         return result

@@ -23,6 +23,7 @@ from .pipeline import (
     cache_key,
     compute_contours,
     compute_contours_cached,
+    compute_contours_from_bytes,
 )
 from .scheme import LANDMARK_GROUPS, REGION_LANDMARKS, Region
 from .segmentation import LabelScheme
@@ -54,6 +55,7 @@ __all__ = [
     "compute_alignment",
     "compute_contours",
     "compute_contours_cached",
+    "compute_contours_from_bytes",
     "decode_image",
     "decode_label_map",
     "eye_line_angle_deg",

@@ -35,11 +35,36 @@ def check_image_size(width: int, height: int, field: str = "image", max_pixels: 
         )
 
 
+_TRANSPOSING_ORIENTATIONS = (5, 6, 7, 8)  # EXIF orientations that swap width and height
+HASH_DECODE_MIN_SIDE = 256  # reduced decodes for hashing keep at least this long side
+
+
 def image_header_size(data: bytes, field: str = "image", max_pixels: int = MAX_PIXELS) -> tuple[int, int]:
-    """(width, height) from the header only (cheap: nothing is decoded); same errors as decoding."""
+    """(width, height) as decode_image will return it (EXIF orientation applied), from the header only
+    (cheap: nothing is decoded); same errors as decoding."""
     with _open(data, field) as img:
         check_image_size(img.width, img.height, field, max_pixels)
-        return img.width, img.height
+        try:
+            transposed = img.getexif().get(0x0112) in _TRANSPOSING_ORIENTATIONS
+        except Exception:  # a broken EXIF block: the decoders ignore it too
+            transposed = False
+        return (img.height, img.width) if transposed else (img.width, img.height)
+
+
+def decode_gray_for_hash(data: bytes, size: tuple[int, int]) -> np.ndarray:
+    """A small grayscale decode for the perceptual hash: JPEG decodes at 1/2, 1/4 or 1/8 scale
+    (much cheaper than a full colour decode) while the long side stays >= HASH_DECODE_MIN_SIDE."""
+    long_side = max(size)
+    flag = cv2.IMREAD_GRAYSCALE
+    for factor, reduced in ((8, cv2.IMREAD_REDUCED_GRAYSCALE_8), (4, cv2.IMREAD_REDUCED_GRAYSCALE_4),
+                            (2, cv2.IMREAD_REDUCED_GRAYSCALE_2)):
+        if long_side // factor >= HASH_DECODE_MIN_SIDE:
+            flag = reduced
+            break
+    gray = cv2.imdecode(np.frombuffer(bytes(data), np.uint8), flag)
+    if gray is None:
+        raise InvalidArgument.for_field("image", "is not a decodable image", reason="UNDECODABLE_IMAGE")
+    return gray
 
 
 def decode_image(data: bytes, max_pixels: int = MAX_PIXELS) -> np.ndarray:

@@ -18,7 +18,15 @@ from imagemesh_kit.errors import Aborted, FailedPrecondition
 from .alignment import compute_alignment
 from .cache import CacheKey, PerceptualCache, params_hash
 from .geometry import ContourGeometry, FaceContours, Source, Space
-from .image_io import check_image_array, to_gray
+from .image_io import (
+    MAX_PIXELS,
+    check_image_array,
+    decode_gray_for_hash,
+    decode_image,
+    decode_label_map,
+    image_header_size,
+    to_gray,
+)
 from .landmark_regions import region_shapes_from_landmarks
 from .landmarks import DetectedFace, LandmarkDetector, select_faces, validate_landmarks
 from .params import ContourParams, OutputFormat
@@ -192,18 +200,55 @@ def compute_contours_cached(
     """Like compute_contours, but a near-duplicate image with the same parameters is served
     from `cache` (from_cache=True); a hit for a resized copy is rescaled and re-rendered."""
     key = cache_key(inputs, params)
-    hit = cache.lookup(key)
+    hit = _served_from_cache(cache, key, params, on_progress)
     if hit is not None:
-        cached: ContourResult = hit.value
-        if hit.key.image_size == key.image_size:
-            result = ContourResult(cached.geometry, cached.svg, cached.masks, cached.polygons_json, True)
-        else:
-            result = render_result(cached.geometry.rescaled(key.image_size), params, from_cache=True)
-        if on_progress is not None:
-            on_progress(1.0, "served from cache")
-        return result
+        return hit
     result = compute_contours(inputs, params, detector, on_progress, should_stop)
     cache.put(key, result)
+    return result
+
+
+def compute_contours_from_bytes(
+    image: bytes,
+    params: ContourParams,
+    cache: PerceptualCache,
+    landmarks: object | None = None,
+    label_map: bytes | None = None,
+    detector: LandmarkDetector | None = None,
+    on_progress: ProgressFn | None = None,
+    should_stop: StopFn | None = None,
+    max_pixels: int = MAX_PIXELS,
+) -> ContourResult:
+    """compute_contours_cached for encoded bytes (what a service receives), cheaper on a hit: the
+    size comes from the header and the pHash from a reduced grayscale decode; the full colour
+    decode happens only on a miss. Keys match compute_contours_cached's within the pHash tolerance."""
+    size = image_header_size(image, "image", max_pixels)
+    labels = decode_label_map(label_map) if label_map else None
+    lm = None if landmarks is None else validate_landmarks(landmarks, size)
+    valid_labels = None if labels is None else validate_label_map(labels, size, params.label_scheme)
+    key = CacheKey(params_hash(params.to_dict(), lm, valid_labels), phash(decode_gray_for_hash(image, size)), size)
+    hit = _served_from_cache(cache, key, params, on_progress)
+    if hit is not None:
+        return hit
+    decoded = decode_image(image, max_pixels)
+    result = compute_contours(ContourInput(decoded, lm, labels), params, detector, on_progress, should_stop)
+    cache.put(CacheKey(key.params_hash, key.phash, (decoded.shape[1], decoded.shape[0])), result)
+    return result
+
+
+def _served_from_cache(
+    cache: PerceptualCache, key: CacheKey, params: ContourParams, on_progress: ProgressFn | None
+) -> ContourResult | None:
+    hit = cache.lookup(key)
+    if hit is None:
+        return None
+    cached: ContourResult = hit.value
+    if hit.key.image_size == key.image_size:
+        result = ContourResult(cached.geometry, cached.svg, cached.masks, cached.polygons_json, True)
+    else:
+        result = render_result(cached.geometry.rescaled(key.image_size), params, from_cache=True)
+    if on_progress is not None:
+        on_progress(1.0, "served from cache")
     return result
 
 

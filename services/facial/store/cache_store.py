@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import concurrent.futures
 import json
+import logging
+import threading
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +24,7 @@ from services.facial.domain.phash import bands
 from services.facial.domain.render_json import geometry_from_dict, render_json
 from services.facial.store.models import BAND_COUNT, CacheRow
 
+log = logging.getLogger(__name__)
 T = CacheRow.__table__
 QUERY_TIMEOUT_S = 10.0
 
@@ -58,6 +62,8 @@ class DbCacheStore:
         self.engine = engine
         self.loop = loop
         self.max_entries = max_entries
+        self._pending: set[concurrent.futures.Future] = set()
+        self._lock = threading.Lock()
 
     def _wait(self, coro):
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(QUERY_TIMEOUT_S)
@@ -71,7 +77,17 @@ class DbCacheStore:
         self._wait(self.put_async(entry))
 
     def touch(self, entry: CacheEntry) -> None:
-        self._wait(self.touch_async(entry))
+        """Not waited for (a hit need not pay for a write); totals() waits for pending touches."""
+        future = asyncio.run_coroutine_threadsafe(self.touch_async(entry), self.loop)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._touched)
+
+    def _touched(self, future) -> None:
+        with self._lock:
+            self._pending.discard(future)
+        if not future.cancelled() and future.exception() is not None:
+            log.warning("cache hit not recorded", exc_info=future.exception())
 
     # -- async side ----------------------------------------------------------------------------
 
@@ -120,6 +136,9 @@ class DbCacheStore:
 
     async def totals(self) -> tuple[int, int]:
         """(entries, hits recorded by every replica)."""
+        with self._lock:
+            pending = [asyncio.wrap_future(f) for f in self._pending]
+        await asyncio.gather(*pending, return_exceptions=True)
         async with self.engine.connect() as conn:
             row = (
                 await conn.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(T.c.hit_count), 0)))
