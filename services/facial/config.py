@@ -20,3 +20,5 @@ class FacialSettings(DatabaseSettings):
     # Perceptual cache: max pHash distance of a hit (0..7) and how many entries the table keeps.
     cache_max_distance: int = Field(6, ge=0, le=7)
     cache_max_entries: int = Field(10_000, ge=1, le=10_000_000)
+    # Entries also kept in this process (in front of the table): a hit seen here needs no query.
+    cache_memory_entries: int = Field(256, ge=1, le=100_000)

@@ -32,6 +32,7 @@ async def build(settings: FacialSettings) -> ServiceApp:
         store,
         cache_store,
         cache_max_distance=settings.cache_max_distance,
+        cache_memory_entries=settings.cache_memory_entries,
         sync_max_pixels=settings.sync_max_pixels,
         max_attempts=settings.job_max_attempts,
     )
@@ -52,7 +53,8 @@ async def build(settings: FacialSettings) -> ServiceApp:
             domain="facial.imagemesh", verifier=remote_verifier(settings), access_log=settings.access_log
         ),
         on_start=[worker.start] if settings.worker_enabled else [],
-        on_stop=[engine.dispose, stop_worker] if settings.worker_enabled else [engine.dispose],  # run in reverse
+        # on_stop runs in reverse: the worker stops, cache writes finish, then the engine goes
+        on_stop=[engine.dispose, cache_store.drain, *([stop_worker] if settings.worker_enabled else [])],
     )
 
 

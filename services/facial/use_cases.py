@@ -20,6 +20,8 @@ from services.facial.domain import (
     Cancelled,
     ContourParams,
     ContourResult,
+    InMemoryLruStore,
+    LayeredStore,
     PerceptualCache,
     compute_contours_from_bytes,
     image_header_size,
@@ -109,6 +111,7 @@ class FacialUseCases:
         cache_store: DbCacheStore,
         *,
         cache_max_distance: int = 6,
+        cache_memory_entries: int = 256,
         sync_max_pixels: int = 2_000_000,
         max_attempts: int = 3,
         fetch_image: ImageFetcher | None = None,
@@ -116,7 +119,8 @@ class FacialUseCases:
         self.jobs = jobs
         self.engine = jobs.engine
         self.cache_store = cache_store
-        self.cache = PerceptualCache(cache_store, max_distance=cache_max_distance)
+        layered = LayeredStore(InMemoryLruStore(cache_memory_entries), cache_store, cache_max_distance)
+        self.cache = PerceptualCache(layered, max_distance=cache_max_distance)
         self.timings = Timings()
         self.sync_max_pixels = sync_max_pixels
         self.max_attempts = max_attempts

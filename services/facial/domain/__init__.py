@@ -10,7 +10,15 @@ Typical use by a servicer or job worker:
 """
 
 from .alignment import Alignment, compute_alignment, eye_line_angle_deg, warp_to_aligned
-from .cache import CacheEntry, CacheKey, CacheStore, InMemoryLruStore, PerceptualCache, params_hash
+from .cache import (
+    CacheEntry,
+    CacheKey,
+    CacheStore,
+    InMemoryLruStore,
+    LayeredStore,
+    PerceptualCache,
+    params_hash,
+)
 from .geometry import ContourGeometry, FaceContours, Source, Space
 from .image_io import decode_image, decode_label_map, image_header_size
 from .landmarks import DetectedFace, FaceSelection, LandmarkDetector, select_faces, validate_landmarks
@@ -45,6 +53,7 @@ __all__ = [
     "FaceSelection",
     "InMemoryLruStore",
     "LabelScheme",
+    "LayeredStore",
     "LandmarkDetector",
     "OutputFormat",
     "PerceptualCache",

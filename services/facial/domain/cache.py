@@ -25,7 +25,7 @@ import numpy as np
 
 from imagemesh_kit.errors import InvalidArgument
 
-from .phash import bands, hamming
+from .phash import HASH_BITS, bands, hamming
 
 BAND_COUNT = 8
 DEFAULT_MAX_DISTANCE = 6
@@ -151,3 +151,44 @@ class InMemoryLruStore:
                         bucket.discard(old_ident)
                         if not bucket:
                             del self._index[(old_ident[0], i, b)]
+
+
+def unbands(hash_bands: tuple[int, ...]) -> int:
+    """The hash back from its bands (inverse of phash.bands)."""
+    width = HASH_BITS // len(hash_bands)
+    value = 0
+    for b in hash_bands:
+        value = (value << width) | b
+    return value
+
+
+class LayeredStore:
+    """A fast in-process `front` store before a shared `back` store (a database table).
+
+    candidates: the front's when one of them is a hit (within `max_distance`), else the back's, which
+    are then copied to the front. put: both. touch: both. Cached results never change for a key, so a
+    front entry is never stale; the back sees every put, so other replicas find what this one computed.
+    """
+
+    def __init__(self, front: CacheStore, back: CacheStore, max_distance: int = DEFAULT_MAX_DISTANCE) -> None:
+        self.front = front
+        self.back = back
+        self.max_distance = max_distance
+
+    def candidates(self, params_hash: str, hash_bands: tuple[int, ...]) -> list[CacheEntry]:
+        wanted = unbands(hash_bands)
+        near = self.front.candidates(params_hash, hash_bands)
+        if any(hamming(e.key.phash, wanted) <= self.max_distance for e in near):
+            return near
+        found = self.back.candidates(params_hash, hash_bands)
+        for entry in found:
+            self.front.put(entry)
+        return found
+
+    def put(self, entry: CacheEntry) -> None:
+        self.front.put(entry)
+        self.back.put(entry)
+
+    def touch(self, entry: CacheEntry) -> None:
+        self.front.touch(entry)
+        self.back.touch(entry)

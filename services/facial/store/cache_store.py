@@ -1,4 +1,5 @@
-"""The perceptual cache's table behind the domain's `CacheStore` protocol.
+"""The perceptual cache's table behind the domain's `CacheStore` protocol (the shared layer behind an
+in-process LRU: see domain.cache.LayeredStore).
 
 The domain calls the store synchronously from the CPU pool (inside `compute_contours_cached`); each
 call runs the async query on the service's event loop (`run_coroutine_threadsafe`) and waits for it,
@@ -74,20 +75,29 @@ class DbCacheStore:
         return self._wait(self.candidates_async(params_hash, hash_bands))
 
     def put(self, entry: CacheEntry) -> None:
-        self._wait(self.put_async(entry))
+        """Writes are not waited for (the caller has its result already); totals() and drain() wait."""
+        self._later(self.put_async(entry))
 
     def touch(self, entry: CacheEntry) -> None:
-        """Not waited for (a hit need not pay for a write); totals() waits for pending touches."""
-        future = asyncio.run_coroutine_threadsafe(self.touch_async(entry), self.loop)
+        self._later(self.touch_async(entry))
+
+    def _later(self, coro) -> None:
+        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
         with self._lock:
             self._pending.add(future)
-        future.add_done_callback(self._touched)
+        future.add_done_callback(self._done)
 
-    def _touched(self, future) -> None:
+    def _done(self, future) -> None:
         with self._lock:
             self._pending.discard(future)
         if not future.cancelled() and future.exception() is not None:
-            log.warning("cache hit not recorded", exc_info=future.exception())
+            log.warning("cache write failed", exc_info=future.exception())
+
+    async def drain(self) -> None:
+        """Wait for the writes scheduled so far (before totals, and on shutdown)."""
+        with self._lock:
+            pending = [asyncio.wrap_future(f) for f in self._pending]
+        await asyncio.gather(*pending, return_exceptions=True)
 
     # -- async side ----------------------------------------------------------------------------
 
@@ -136,9 +146,7 @@ class DbCacheStore:
 
     async def totals(self) -> tuple[int, int]:
         """(entries, hits recorded by every replica)."""
-        with self._lock:
-            pending = [asyncio.wrap_future(f) for f in self._pending]
-        await asyncio.gather(*pending, return_exceptions=True)
+        await self.drain()
         async with self.engine.connect() as conn:
             row = (
                 await conn.execute(sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(T.c.hit_count), 0)))

@@ -109,7 +109,7 @@ async def test_a_reencoded_image_is_served_from_the_cache(facial, astronaut, ast
     smaller = cv2.resize(astronaut, (461, 461), interpolation=cv2.INTER_AREA)  # 0.9x
     third = (await facial.stub.ComputeContours(request(encode(smaller, ".jpg", 80)), metadata=md)).result
     assert third.from_cache and (third.width, third.height) == (461, 461)
-    # The cache is shared through the database: a job on the same image hits it too.
+    # A job on the same image hits it too.
     job = (await facial.stub.CreateContourJob(
         facial_pb2.CreateContourJobRequest(image=jpeg, output_formats=["svg", "json", "png"], regions=["nose"]),
         metadata=md,
@@ -276,6 +276,27 @@ async def test_cancel_a_queued_job_and_watch_it_end(database, auth_server, astro
         assert (await h.final(job.id, md)).status.state == CANCELLED
         again = (await h.stub.CancelContourJob(facial_pb2.CancelContourJobRequest(id=job.id), metadata=md))
         assert again.contour_job.status.state == CANCELLED  # finished jobs are unchanged
+    finally:
+        await channel.close()
+        await running.stop(0)
+
+
+async def test_replicas_share_the_cache_through_the_database(facial, database, auth_server, astronaut):
+    """A second replica on the same database serves the first one's result (its own memory is empty)."""
+    running, settings = await start_facial(database, auth_server, worker_enabled=False)
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}")
+    try:
+        other = FacialHarness(facial_pb2_grpc.FacialServiceStub(channel), running, settings, auth_server)
+        md = await facial.user("replicas@example.com")
+        req = facial_pb2.ComputeContoursRequest(image=encode(astronaut), output_formats=["json"], regions=["nose"])
+        assert not (await facial.stub.ComputeContours(req, metadata=md)).result.from_cache
+        await facial.use_cases.cache_store.drain()  # the first replica's write has landed
+        jpeg = facial_pb2.ComputeContoursRequest(
+            image=encode(astronaut, ".jpg", 80), output_formats=["json"], regions=["nose"]
+        )
+        assert (await other.stub.ComputeContours(jpeg, metadata=md)).result.from_cache
+        stats = await other.stub.GetCacheStats(facial_pb2.GetCacheStatsRequest(), metadata=md)
+        assert (stats.hits, stats.misses, stats.entries, stats.total_hits) == (1, 0, 1, 1)
     finally:
         await channel.close()
         await running.stop(0)

@@ -10,13 +10,16 @@ from imagemesh_kit.errors import InvalidArgument
 from services.facial.domain import (
     ContourParams,
     InMemoryLruStore,
+    LayeredStore,
     PerceptualCache,
     compute_contours_from_bytes,
     hamming,
     image_header_size,
     phash,
 )
+from services.facial.domain.cache import unbands
 from services.facial.domain.image_io import decode_gray_for_hash
+from services.facial.domain.phash import bands
 
 from .conftest import encode
 
@@ -52,3 +55,29 @@ def test_bad_bytes_are_refused_before_decoding(astronaut_landmarks):
         compute_contours_from_bytes(b"junk", ContourParams.create(), cache, astronaut_landmarks)
     assert exc.value.reason == "UNDECODABLE_IMAGE"
     assert cache.misses == 0
+
+
+class CountingStore(InMemoryLruStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.queries = 0
+
+    def candidates(self, params_hash, hash_bands):
+        self.queries += 1
+        return super().candidates(params_hash, hash_bands)
+
+
+def test_layered_store_asks_the_shared_store_only_when_the_front_has_no_hit(astronaut, astronaut_landmarks):
+    back = CountingStore()
+    params = ContourParams.create(output_formats=["json"])
+    # Replica A computes; replica B (its own front) finds it in the shared store, then in its front.
+    a = PerceptualCache(LayeredStore(InMemoryLruStore(), back))
+    b_front = InMemoryLruStore()
+    b = PerceptualCache(LayeredStore(b_front, back))
+    compute_contours_from_bytes(encode(astronaut), params, a, astronaut_landmarks)
+    queries = back.queries
+    hit = compute_contours_from_bytes(encode(astronaut, ".jpg", 80), params, b, astronaut_landmarks)
+    assert hit.from_cache and back.queries == queries + 1 and len(b_front) == 1
+    again = compute_contours_from_bytes(encode(astronaut, ".jpg", 85), params, b, astronaut_landmarks)
+    assert again.from_cache and back.queries == queries + 1  # served by B's front
+    assert unbands(bands(0x0123456789ABCDEF)) == 0x0123456789ABCDEF
