@@ -117,7 +117,7 @@ class DbCacheStore:
             **{f"band{i}": b for i, b in enumerate(bands(key.phash, BAND_COUNT))},
             width=key.image_size[0],
             height=key.image_size[1],
-            geometry=render_json(result.geometry).decode(),
+            geometry=(result.polygons_json or render_json(result.geometry)).decode(),
             svg=result.svg.decode() if result.svg is not None else None,
             polygons_json=result.polygons_json.decode() if result.polygons_json is not None else None,
             masks=encode_masks(result.masks),
