@@ -12,6 +12,7 @@ from imagemesh_kit.interceptor import MeshInterceptor
 from imagemesh_kit.jobs.store import JobStore
 from imagemesh_kit.jobs.worker import JobWorker, WorkerSettings
 from imagemesh_kit.server import ServiceApp, run_service
+from services.facial.adapters.storage_images import StorageImages
 from services.facial.api.servicer import FacialServicer
 from services.facial.config import FacialSettings
 from services.facial.store.cache_store import DbCacheStore
@@ -28,6 +29,7 @@ async def build(settings: FacialSettings) -> ServiceApp:
     engine = create_engine_for(settings.database_url, settings.database_schema, settings.database_pool_size)
     store = JobStore(engine, jobs)
     cache_store = DbCacheStore(engine, asyncio.get_running_loop(), settings.cache_max_entries)
+    images = StorageImages.from_settings(settings)
     use_cases = FacialUseCases(
         store,
         cache_store,
@@ -35,6 +37,7 @@ async def build(settings: FacialSettings) -> ServiceApp:
         cache_memory_entries=settings.cache_memory_entries,
         sync_max_pixels=settings.sync_max_pixels,
         max_attempts=settings.job_max_attempts,
+        images=images,
     )
     worker = JobWorker(
         store,
@@ -54,7 +57,12 @@ async def build(settings: FacialSettings) -> ServiceApp:
         ),
         on_start=[worker.start] if settings.worker_enabled else [],
         # on_stop runs in reverse: the worker stops, cache writes finish, then the engine goes
-        on_stop=[engine.dispose, cache_store.drain, *([stop_worker] if settings.worker_enabled else [])],
+        on_stop=[
+            engine.dispose,
+            *([images.close] if images is not None else []),
+            cache_store.drain,
+            *([stop_worker] if settings.worker_enabled else []),
+        ],
     )
 
 

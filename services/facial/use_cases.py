@@ -7,8 +7,9 @@ import asyncio
 import hashlib
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from imagemesh_kit.errors import FailedPrecondition, InvalidArgument
 from imagemesh_kit.jobs.model import Cancelled as JobCancelled
@@ -27,14 +28,20 @@ from services.facial.domain import (
     image_header_size,
     validate_landmarks,
 )
+from services.facial.domain.image_io import MAX_PIXELS, check_image_size
 from services.facial.results import ResultView
 from services.facial.store import repository as repo
 from services.facial.store.cache_store import DbCacheStore
 
 KIND = "facial.contours"
 
-# (image_id, owner_id) -> the image's bytes, fetched from storage acting for the owner.
-ImageFetcher = Callable[[str, str], Awaitable[bytes]]
+
+class ImageSource(Protocol):
+    """The caller's images in storage (adapters.storage_images.StorageImages), read for their owner."""
+
+    async def size(self, image_id: str, owner_id: str) -> tuple[int, int]: ...
+
+    async def fetch(self, image_id: str, owner_id: str) -> bytes: ...
 
 
 @dataclass(frozen=True)
@@ -114,7 +121,7 @@ class FacialUseCases:
         cache_memory_entries: int = 256,
         sync_max_pixels: int = 2_000_000,
         max_attempts: int = 3,
-        fetch_image: ImageFetcher | None = None,
+        images: ImageSource | None = None,
     ) -> None:
         self.jobs = jobs
         self.engine = jobs.engine
@@ -124,7 +131,7 @@ class FacialUseCases:
         self.timings = Timings()
         self.sync_max_pixels = sync_max_pixels
         self.max_attempts = max_attempts
-        self.fetch_image = fetch_image
+        self.images = images
 
     # -- checks that need no decoding (create answers bad input at once) -------------------------
 
@@ -133,7 +140,7 @@ class FacialUseCases:
             raise InvalidArgument.for_field("image", "send image or image_id, not both", reason="IMAGE_AND_IMAGE_ID")
         if not req.image and not req.image_id:
             raise InvalidArgument.for_field("image", "is required (or image_id)", reason="IMAGE_REQUIRED")
-        if req.image_id and self.fetch_image is None:
+        if req.image_id and self.images is None:
             raise FailedPrecondition(
                 "image_id inputs need the storage service, which this deployment does not reach yet; "
                 "send the image bytes instead",
@@ -141,11 +148,12 @@ class FacialUseCases:
             )
 
     @staticmethod
-    def _check_headers(req: ContourRequest, max_pixels: int) -> None:
-        """Image/map sizes from their headers and landmark validity, before any decoding."""
-        if not req.image:
-            return
-        size = image_header_size(req.image, "image", max_pixels)
+    def _check_headers(req: ContourRequest, max_pixels: int, size: tuple[int, int] | None = None) -> None:
+        """Image/map sizes from their headers (or storage's `size`) and landmark validity, before any decoding."""
+        if size is not None:
+            check_image_size(size[0], size[1], "image_id", max_pixels)
+        else:
+            size = image_header_size(req.image, "image", max_pixels)
         if req.landmarks is not None:
             validate_landmarks(req.landmarks, size)
         if req.segmentation_map:
@@ -162,7 +170,8 @@ class FacialUseCases:
     async def create_job(self, owner_id: str, req: ContourRequest, request_id: str = "") -> tuple[ContourJob, bool]:
         params = req.params()
         self._source(req)
-        await asyncio.to_thread(self._check_headers, req, 25_000_000)
+        size = await self.images.size(req.image_id, owner_id) if req.image_id else None
+        await asyncio.to_thread(self._check_headers, req, MAX_PIXELS, size)
         job_params = {
             "contour": params.to_dict(),
             "landmarks": [list(p) for p in req.landmarks] if req.landmarks is not None else None,
@@ -172,8 +181,8 @@ class FacialUseCases:
         }
 
         async def store_input(conn, job_id: str) -> None:
-            if req.image:
-                await repo.add_input(conn, job_id, req.image, req.segmentation_map or None)
+            if req.image or req.segmentation_map:
+                await repo.add_input(conn, job_id, req.image or None, req.segmentation_map or None)
 
         job, created = await self.jobs.create(
             owner_id, KIND, job_params, idempotency_key=request_id, max_attempts=self.max_attempts, also=store_input
@@ -213,9 +222,13 @@ class FacialUseCases:
         p = job.params
         params = ContourParams.create(**p["contour"])
         if p.get("image_id"):
-            if self.fetch_image is None:
+            if self.images is None:
                 raise FailedPrecondition("the storage service is not configured", reason="IMAGE_ID_UNSUPPORTED")
-            image, label_map = await self.fetch_image(p["image_id"], job.owner_id), None
+            await ctx.progress(0.02, "downloading")
+            image = await self.images.fetch(p["image_id"], job.owner_id)
+            async with self.engine.connect() as conn:
+                row = await repo.get_input(conn, job.id)
+            label_map = row.segmentation_map if row is not None else None
         else:
             async with self.engine.connect() as conn:
                 row = await repo.get_input(conn, job.id)
@@ -225,7 +238,7 @@ class FacialUseCases:
         await ctx.progress(0.05, "decoding")
         try:
             result = await ctx.run_cpu(
-                self._compute, image, label_map, p.get("landmarks"), params, 25_000_000,
+                self._compute, image, label_map, p.get("landmarks"), params, MAX_PIXELS,
                 ctx.on_progress, ctx.should_stop,
             )
         except Cancelled as exc:
@@ -241,15 +254,18 @@ class FacialUseCases:
         params = req.params()
         self._source(req)
         image = req.image
-        if req.image_id:
-            image = await self.fetch_image(req.image_id, owner_id)
         try:
-            await asyncio.to_thread(self._check_headers, replace(req, image=image), self.sync_max_pixels)
+            if req.image_id:
+                size = await self.images.size(req.image_id, owner_id)
+                await asyncio.to_thread(self._check_headers, req, self.sync_max_pixels, size)
+                image = await self.images.fetch(req.image_id, owner_id)
+            else:
+                await asyncio.to_thread(self._check_headers, req, self.sync_max_pixels)
         except InvalidArgument as exc:
-            if exc.reason != "IMAGE_TOO_LARGE" or "image" not in exc.message:
+            if exc.reason != "IMAGE_TOO_LARGE" or "segmentation_map" in exc.message:
                 raise
             raise InvalidArgument.for_field(
-                "image",
+                "image_id" if req.image_id else "image",
                 f"{exc.message.split(';')[0]}; the synchronous call takes at most {self.sync_max_pixels} pixels: "
                 "create a job (POST /v1/facial/contours) for larger images",
                 reason="IMAGE_TOO_LARGE",

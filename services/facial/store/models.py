@@ -40,12 +40,12 @@ jobs = jobs_table(Base.metadata)
 
 
 class JobInputRow(Base):
-    """Inline image bytes of a job (not in the job's params JSON); deleted with the job."""
+    """A job's inline bytes (image, segmentation map; not in the params JSON); deleted with the job."""
 
     __tablename__ = "facial_job_inputs"
 
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
-    image: Mapped[bytes] = mapped_column(LargeBinary)
+    image: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # None: the job reads image_id
     segmentation_map: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 

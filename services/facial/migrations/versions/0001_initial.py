@@ -24,7 +24,7 @@ def upgrade() -> None:
     op.create_table(
         "facial_job_inputs",
         sa.Column("job_id", sa.String(36), nullable=False),
-        sa.Column("image", sa.LargeBinary(), nullable=False),
+        sa.Column("image", sa.LargeBinary(), nullable=True),
         sa.Column("segmentation_map", sa.LargeBinary(), nullable=True),
         sa.ForeignKeyConstraint(
             ["job_id"], ["jobs.id"], name="fk_facial_job_inputs_job_id_jobs", ondelete="CASCADE"
