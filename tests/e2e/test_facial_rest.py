@@ -110,6 +110,22 @@ def test_the_original_api_routes(client, astronaut):
     assert bad.status_code == 400 and reason(bad) == "WRONG_LANDMARK_COUNT"
 
 
+def test_jobs_on_storage_images(client, astronaut):
+    image, landmarks = astronaut
+    ann, bob = register_and_login(client), register_and_login(client)
+    up = client.post("/v1/images", content=image, headers={**auth_header(ann), "Content-Type": "image/png"})
+    assert up.status_code == 200, up.text
+    image_id = up.json()["image"]["id"]
+    r = client.post("/v1/facial/contours", json={"imageId": image_id, "landmarks": landmarks}, headers=auth_header(ann))
+    assert r.status_code == 200, r.text
+    job = poll(client, f"/v1/facial/contours/{r.json()['contourJob']['id']}", auth_header(ann))
+    assert job["status"]["state"] == "JOB_STATE_SUCCEEDED" and job["imageId"] == image_id, job
+    sync = client.post("/v1/facial/contours:compute", json={"imageId": image_id}, headers=auth_header(ann))
+    assert sync.status_code == 200 and sync.json()["result"]["faceCount"] == 1
+    foreign = client.post("/v1/facial/contours", json={"imageId": image_id}, headers=auth_header(bob))
+    assert foreign.status_code == 404 and reason(foreign) == "IMAGE_NOT_FOUND"
+
+
 def test_sync_compute_and_the_cache_over_rest(client, astronaut):
     image, _ = astronaut
     h = auth_header(register_and_login(client))
@@ -146,8 +162,8 @@ def test_bad_requests_over_rest(client, astronaut):
     big = encode(np.zeros((1500, 1500), np.uint8))
     r = client.post("/v1/facial/contours:compute", json={"image": b64(big)}, headers=ann)
     assert r.status_code == 400 and reason(r) == "IMAGE_TOO_LARGE"
-    r = client.post("/v1/facial/contours", json={"image_id": "img-1"}, headers=ann)
-    assert r.status_code == 400 and reason(r) == "IMAGE_ID_UNSUPPORTED"
+    r = client.post("/v1/facial/contours", json={"image_id": "0" * 36}, headers=ann)
+    assert r.status_code == 404 and reason(r) == "IMAGE_NOT_FOUND"
     malformed = client.post(
         "/v1/facial/contours", content=b"{not json", headers={**ann, "Content-Type": "application/json"}
     )
