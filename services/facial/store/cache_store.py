@@ -65,6 +65,7 @@ class DbCacheStore:
         self.max_entries = max_entries
         self._pending: set[concurrent.futures.Future] = set()
         self._lock = threading.Lock()
+        self._write_lock: asyncio.Lock | None = None  # created on the loop
 
     def _wait(self, coro):
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(QUERY_TIMEOUT_S)
@@ -82,7 +83,7 @@ class DbCacheStore:
         self._later(self.touch_async(entry))
 
     def _later(self, coro) -> None:
-        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        future = asyncio.run_coroutine_threadsafe(self._in_order(coro), self.loop)
         with self._lock:
             self._pending.add(future)
         future.add_done_callback(self._done)
@@ -92,6 +93,14 @@ class DbCacheStore:
             self._pending.discard(future)
         if not future.cancelled() and future.exception() is not None:
             log.warning("cache write failed", exc_info=future.exception())
+
+    async def _in_order(self, coro):
+        """One write at a time, in the order they were scheduled: a hit's count never races ahead of
+        the insert of its entry."""
+        if self._write_lock is None:
+            self._write_lock = asyncio.Lock()
+        async with self._write_lock:
+            return await coro
 
     async def drain(self) -> None:
         """Wait for the writes scheduled so far (before totals, and on shutdown)."""
