@@ -96,6 +96,13 @@ class DeadlineExceeded(DomainError):
     default_reason = "DEADLINE_EXCEEDED"
 
 
+class Cancelled(DomainError):
+    """Work stopped because its caller or job was cancelled (pipelines raise it when should_stop() says so)."""
+
+    status = "CANCELLED"
+    default_reason = "CANCELLED"
+
+
 class Unavailable(DomainError):
     """A transient failure: a dependency is down. Callers (and job workers) may retry."""
 
@@ -106,6 +113,7 @@ class Unavailable(DomainError):
 __all__ = [
     "Aborted",
     "AlreadyExists",
+    "Cancelled",
     "DeadlineExceeded",
     "DomainError",
     "FailedPrecondition",

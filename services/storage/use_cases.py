@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from imagemesh_kit.context import Principal
-from imagemesh_kit.errors import PermissionDenied
+from imagemesh_kit.errors import InvalidArgument, PermissionDenied
 from imagemesh_kit.pagination import clamp_page_size, decode_page_token, encode_page_token
 from services.storage.adapters.blobs.base import BlobStore, PresignedUrl
 from services.storage.adapters.blobs.chunks import Chunks
@@ -101,16 +101,20 @@ class ImageUseCases:
             raise image_not_found()
         return repo.to_image(row)
 
-    async def content(self, caller: Principal, image_id: str) -> Content:
-        image = await self.get(caller, image_id)
-        return Content(await self._store.read_bytes(image.sha256), image.content_type)
-
     async def stream(self, caller: Principal, image_id: str) -> tuple[StoredImage, AsyncIterator[bytes]]:
-        """The image and an iterator over its bytes (the first chunk is read before returning, so a
-        missing blob fails here and not mid-stream)."""
+        """The image and an iterator over its bytes."""
         image = await self.get(caller, image_id)
-        chunks = self._store.read_stream(image.sha256, READ_CHUNK)
-        first = await anext(chunks, b"")
+        return image, await self.read_blob(image.sha256)
+
+    async def read_blob(self, sha256: str) -> AsyncIterator[bytes]:
+        """An iterator over a blob's bytes; the first chunk is read before returning, so a missing blob
+        fails here, before any response message is sent, and not mid-stream."""
+        chunks = self._store.read_stream(sha256, READ_CHUNK)
+        try:
+            first = await anext(chunks, b"")
+        except BaseException:
+            await chunks.aclose()
+            raise
 
         async def all_chunks() -> AsyncIterator[bytes]:
             async with contextlib.aclosing(chunks):
@@ -119,7 +123,7 @@ class ImageUseCases:
                 async for chunk in chunks:
                     yield chunk
 
-        return image, all_chunks()
+        return all_chunks()
 
     async def download_url(self, caller: Principal, image_id: str, expires_in: int) -> PresignedUrl:
         image = await self.get(caller, image_id)
@@ -150,7 +154,9 @@ class ImageUseCases:
             try:
                 before = (datetime.fromisoformat(cursor["t"]), str(cursor["i"]))
             except (TypeError, ValueError):
-                decode_page_token("!")  # raises INVALID_PAGE_TOKEN
+                raise InvalidArgument.for_field(
+                    "page_token", "is not a token this API issued", reason="INVALID_PAGE_TOKEN"
+                ) from None
         async with self._sessions() as session:
             rows = await repo.list_images(
                 session, owner_id=owner, kind=kind, source_image_id=source_image_id, before=before, limit=limit + 1

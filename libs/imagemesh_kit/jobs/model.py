@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from imagemesh_kit.errors import Aborted, DeadlineExceeded, DomainError, Unavailable
+from imagemesh_kit.errors import Cancelled, DeadlineExceeded, DomainError, Unavailable
 
 
 class JobState(StrEnum):
@@ -51,10 +51,12 @@ class Job:
     lease_owner: str | None = field(default=None, repr=False)
 
 
-class Cancelled(Aborted):
-    """Raised inside a handler when its job was cancelled (or its lease lost): stop now."""
+__all__ = ["Cancelled", "Job", "JobError", "JobState", "error_of", "is_cancellation", "is_transient"]
 
-    default_reason = "CANCELLED"
+
+def is_cancellation(exc: BaseException) -> bool:
+    """The handler stopped because it was told to (the kit's Cancelled, or any domain error saying CANCELLED)."""
+    return isinstance(exc, Cancelled) or (isinstance(exc, DomainError) and exc.status == "CANCELLED")
 
 
 def is_transient(exc: BaseException) -> bool:

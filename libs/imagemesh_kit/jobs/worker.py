@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from imagemesh_kit.jobs.model import Cancelled, Job, JobError, JobState, error_of, is_transient
+from imagemesh_kit.jobs.model import Cancelled, Job, JobError, JobState, error_of, is_cancellation, is_transient
 from imagemesh_kit.jobs.store import JobStore
 
 log = logging.getLogger(__name__)
@@ -200,13 +200,14 @@ class JobWorker:
         except asyncio.CancelledError:
             await asyncio.shield(store.release(job.id, me))  # shutdown: resume elsewhere at once
             raise
-        except Cancelled:
-            if ctx.cancel_requested:
-                await store.finish(job.id, me, JobState.CANCELLED)
+        except Exception as exc:  # every failure becomes a job state
+            if is_cancellation(exc) and ctx.should_stop():
+                if ctx.cancel_requested:
+                    await store.finish(job.id, me, JobState.CANCELLED)
+                else:
+                    await store.release(job.id, me)  # lease lost: whoever holds it now finishes the job
             else:
-                await store.release(job.id, me)
-        except Exception as exc:
-            await self._failed(job, exc)
+                await self._failed(job, exc)
         finally:
             beat.cancel()
             await ctx.close()

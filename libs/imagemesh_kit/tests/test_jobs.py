@@ -76,6 +76,19 @@ class Handlers:
             await asyncio.sleep(0.01)
         return {"done": True}
 
+    async def domain_cancel(self, job, ctx):
+        """A synchronous pipeline that raises its own CANCELLED-status error when told to stop."""
+        from imagemesh_kit.errors import DomainError
+
+        class PipelineStopped(DomainError):
+            status = "CANCELLED"
+
+        self.started.set()
+        while True:
+            if ctx.should_stop():
+                raise PipelineStopped("stopped between steps", reason="SKETCH_CANCELLED")
+            await asyncio.sleep(0.01)
+
     async def cpu(self, job, ctx):
         def pipeline(on_progress, should_stop):
             total = 0
@@ -87,7 +100,7 @@ class Handlers:
         return {"total": await ctx.run_cpu(pipeline, ctx.on_progress, ctx.should_stop)}
 
     def table(self) -> dict:
-        return {k: getattr(self, k) for k in ("square", "flaky", "bad", "boom", "slow", "cpu")}
+        return {k: getattr(self, k) for k in ("square", "flaky", "bad", "boom", "slow", "cpu", "domain_cancel")}
 
 
 async def wait_final(store, job, limit_s=20.0):
@@ -278,3 +291,17 @@ async def test_shutdown_gives_running_jobs_back(store):
     await w.stop(grace_s=0.05)
     back = await store.get(job.id, "u1")
     assert back.state is JobState.QUEUED and back.attempts == 0 and back.lease_owner is None
+
+
+async def test_a_pipelines_own_cancelled_error_counts_as_cancellation(store):
+    handlers = Handlers()
+    w = JobWorker(store, handlers.table(), FAST)
+    await w.start()
+    try:
+        job, _ = await store.create("u1", "domain_cancel", {})
+        await asyncio.wait_for(handlers.started.wait(), 10)
+        await store.cancel(await store.get(job.id, "u1"))
+        done = await wait_final(store, job)
+    finally:
+        await w.stop(1.0)
+    assert done.state is JobState.CANCELLED and done.error is None

@@ -40,10 +40,8 @@ async def test_every_format_round_trips_by_rest_body_and_by_stream(storage):
         assert streamed.sha256 == made.sha256 and streamed.id != made.id
         image, body = await storage.download(user, streamed.id)
         assert image == streamed and body == data
-        content = await storage.stub.GetImageContent(
-            storage_pb2.GetImageContentRequest(image_id=made.id), metadata=user.md
-        )
-        assert content.data == data and content.content_type == OK_FORMATS[fmt]
+        content_type, body = await storage.content(user, made.id)
+        assert body == data and content_type == OK_FORMATS[fmt]
     assert await storage.refcount(hashlib.sha256(sample("PNG")).hexdigest()) == 2
 
 
@@ -137,7 +135,7 @@ async def test_other_users_images_answer_not_found_everywhere_and_admins_read_al
     stub, ref = storage.stub, {"image_id": image.id}
     calls = [
         lambda md: stub.GetImage(storage_pb2.GetImageRequest(**ref), metadata=md),
-        lambda md: stub.GetImageContent(storage_pb2.GetImageContentRequest(**ref), metadata=md),
+        lambda md: storage.content(_as(md), image.id),
         lambda md: stub.GetImageThumbnail(storage_pb2.GetImageThumbnailRequest(**ref), metadata=md),
         lambda md: stub.GetImageDownloadUrl(storage_pb2.GetImageDownloadUrlRequest(**ref), metadata=md),
         lambda md: storage.download(_as(md), image.id),
@@ -192,3 +190,12 @@ async def test_list_pages_newest_first_with_filters(storage):
         storage_pb2.ListImagesRequest(source_image_id=made[0].id), metadata=user.md
     )
     assert [i.id for i in children.images] == [derived.id]
+
+
+async def test_a_forged_cursor_is_an_invalid_page_token(storage):
+    from imagemesh_kit.pagination import encode_page_token
+
+    user = await storage.user()
+    forged = encode_page_token({"t": "not a time", "i": "x"})
+    call = storage.stub.ListImages(storage_pb2.ListImagesRequest(page_token=forged), metadata=user.md)
+    await expect_error(call, BAD, "INVALID_PAGE_TOKEN")

@@ -1,0 +1,1 @@
+"""depthframe service: CSV depth logs -> resized, colour-mapped frames by depth."""
