@@ -12,13 +12,11 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from imagemesh_kit.errors import FailedPrecondition, InvalidArgument
-from imagemesh_kit.jobs.model import Cancelled as JobCancelled
 from imagemesh_kit.jobs.model import Job, JobState
 from imagemesh_kit.jobs.store import JobStore
 from imagemesh_kit.jobs.worker import JobContext, cpu_pool
 from services.facial.adapters.dlib_landmarks import shared_detector
 from services.facial.domain import (
-    Cancelled,
     ContourParams,
     ContourResult,
     InMemoryLruStore,
@@ -236,13 +234,9 @@ class FacialUseCases:
                 raise FailedPrecondition("the job's input is gone", reason="INPUT_MISSING")
             image, label_map = row.image, row.segmentation_map
         await ctx.progress(0.05, "decoding")
-        try:
-            result = await ctx.run_cpu(
-                self._compute, image, label_map, p.get("landmarks"), params, MAX_PIXELS,
-                ctx.on_progress, ctx.should_stop,
-            )
-        except Cancelled as exc:
-            raise JobCancelled(exc.message, reason="CANCELLED") from None
+        result = await ctx.run_cpu(
+            self._compute, image, label_map, p.get("landmarks"), params, MAX_PIXELS, ctx.on_progress, ctx.should_stop
+        )
         view = ResultView.of(result)
         async with self.engine.begin() as conn:
             await repo.put_result(conn, job.id, view.row_values())

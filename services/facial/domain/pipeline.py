@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from imagemesh_kit.errors import Aborted, FailedPrecondition
+from imagemesh_kit.errors import Cancelled as KitCancelled
+from imagemesh_kit.errors import FailedPrecondition
 
 from .alignment import compute_alignment
 from .cache import CacheKey, PerceptualCache, params_hash
@@ -40,10 +41,9 @@ ProgressFn = Callable[[float, str], None]
 StopFn = Callable[[], bool]
 
 
-class Cancelled(Aborted):
-    """The caller asked to stop (should_stop() returned True) between two steps."""
-
-    default_reason = "CANCELLED"
+class Cancelled(KitCancelled):
+    """The caller asked to stop (should_stop() returned True) between two steps (the kit's
+    Cancelled: a job worker records the job as CANCELLED)."""
 
 
 @dataclass(frozen=True)
