@@ -40,6 +40,7 @@ from imagemesh.facial.v1 import facial_pb2, facial_pb2_grpc
 from imagemesh_kit.mesh.launcher import Mesh, MeshConfig, free_port
 from imagemesh_kit.mesh.registry import load_registry
 from services.facial.adapters.dlib_landmarks import shared_detector
+from services.facial.domain import ContourParams, InMemoryLruStore, PerceptualCache, compute_contours_from_bytes
 
 
 def pct(values: list[float], q: float) -> float:
@@ -51,6 +52,19 @@ def cpu_ms(pid: int) -> float:
     """User + system CPU time of a process so far (ms), from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def domain_baseline(jpeg: bytes, lm, n: int) -> tuple[float, float]:
+    """The same work in this process, no gRPC/DB (median wall ms, median thread CPU ms): the baseline."""
+    params = ContourParams.create(output_formats=["svg", "json"])
+    cache = PerceptualCache(InMemoryLruStore())
+    wall, cpu = [], []
+    for i in range(n + 1):
+        t, c = time.perf_counter(), time.thread_time()
+        compute_contours_from_bytes(jpeg, params, cache, lm + 0.01 * (i + 1))
+        wall.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.thread_time() - c) * 1000)
+    return statistics.median(wall[1:]), statistics.median(cpu[1:])
 
 
 def summary(lat: list[float]) -> str:
@@ -174,6 +188,7 @@ async def run(mesh: Mesh, token: str, n: int) -> dict:
         out["grpc_sync"] = await timed(given, n)  # baseline, same run: no Envoy, no JSON
         out["rest_async"] = await timed(rest_async, n)
     await channel.close()
+    out["domain"] = domain_baseline(jpeg90, lm, n)
     return out
 
 
@@ -218,6 +233,9 @@ def main() -> None:
     for label, key, target in rows:
         lat, server, cpu = r[key]
         print(f"| {label} | {server:.1f} | {cpu:.1f} | {summary(lat)} | {target} |")
+    wall, cpu = r["domain"]
+    print(f"| baseline: domain only in the bench process (no gRPC, no DB), given landmarks | {wall:.1f} (p50) "
+          f"| {cpu:.1f} (p50) | - | - | - |")
     for label, key in (
         ("sync :compute through Envoy (REST, base64 JSON)", "rest_sync"),
         ("baseline: the same sync call, gRPC direct", "grpc_sync"),

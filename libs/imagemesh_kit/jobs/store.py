@@ -8,6 +8,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -123,7 +124,8 @@ class JobStore:
                 raise
             return self._same_request(existing, kind, params), False
         self.created.set()
-        return await self._get(values["id"]), True
+        # The job as inserted: re-reading it could already find it claimed by a worker (RUNNING).
+        return _row_to_job(SimpleNamespace(**values, started_at=None, finished_at=None)), True
 
     @staticmethod
     def _same_request(job: Job, kind: str, params: dict) -> Job:
