@@ -1,6 +1,6 @@
 """Issue 7 benchmark: the facial service in the mesh (auth + facial + Envoy started by the launcher).
 
-    python bench/facial_service.py [--n 20]
+    python bench/facial_service.py [--n 20] [--pg]   (--pg: PostgreSQL from IMAGEMESH_TEST_PG_URL)
 
 Input: scikit-image's astronaut upscaled to 1024x1024 (1.05 MP), sent as JPEG q90. Rows, same run:
 - server time (the service's own timer around decode + pipeline, from GetCacheStats) and the latency
@@ -25,6 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from skimage import data
 from imagemesh.facial.v1 import facial_pb2, facial_pb2_grpc
 from imagemesh_kit.mesh.launcher import Mesh, MeshConfig, free_port
 from imagemesh_kit.mesh.registry import load_registry
+from imagemesh_kit.testing import drop_pg_schema, pg_url
 from services.facial.adapters.dlib_landmarks import shared_detector
 from services.facial.domain import ContourParams, InMemoryLruStore, PerceptualCache, compute_contours_from_bytes
 
@@ -195,9 +197,13 @@ async def run(mesh: Mesh, token: str, n: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=20)
+    parser.add_argument("--pg", action="store_true", help="PostgreSQL (IMAGEMESH_TEST_PG_URL) instead of SQLite")
     args = parser.parse_args()
     registry = load_registry()
+    prefix = f"bench{uuid.uuid4().hex[:6]}_"
     config = MeshConfig(
+        pg_url=pg_url() if args.pg else None,
+        pg_schema_prefix=prefix if args.pg else "",
         workdir=Path(tempfile.mkdtemp(prefix="bench-facial-")),
         listen_port=free_port(),
         admin_port=free_port(),
@@ -217,9 +223,12 @@ def main() -> None:
         load_after = os.getloadavg()[0]
     finally:
         mesh.stop()
+        if args.pg:
+            for name in ("auth", "facial"):
+                drop_pg_schema(config.pg_url, f"{prefix}{name}")
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"\n### {now} — {platform.node()}, {os.cpu_count()} vCPU (shared), load {load:.1f} -> {load_after:.1f}, "
-          f"n={args.n}, SQLite\n")
+          f"n={args.n}, {'PostgreSQL' if args.pg else 'SQLite'}\n")
     print("| path (1024x1024 JPEG, SVG+JSON) | server wall ms (mean) | server CPU ms/req | client p50 ms "
           "| client p90 ms | target |")
     print("|---|---|---|---|---|---|")
