@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from imagemesh_kit.db_types import utcnow
 from imagemesh_kit.errors import FailedPrecondition, InvalidArgument, NotFound
@@ -64,9 +65,21 @@ class JobStore:
     # -- API side -------------------------------------------------------------------------------
 
     async def create(
-        self, owner_id: str, kind: str, params: dict, *, idempotency_key: str = "", max_attempts: int = 3
+        self,
+        owner_id: str,
+        kind: str,
+        params: dict,
+        *,
+        idempotency_key: str = "",
+        max_attempts: int = 3,
+        also: Callable[[AsyncConnection, str], Awaitable[None]] | None = None,
     ) -> tuple[Job, bool]:
-        """(job, created). With an idempotency key, a repeated request returns the first job."""
+        """(job, created). With an idempotency key, a repeated request returns the first job.
+
+        `also(conn, job_id)` runs in the same transaction as the insert (rows of the service's own
+        keyed by the job id, e.g. its input): no worker sees the job before they exist, and a failure
+        leaves neither behind.
+        """
         if len(idempotency_key) > 128:
             raise InvalidArgument.for_field(
                 "request_id", "must be at most 128 characters", reason="REQUEST_ID_TOO_LONG"
@@ -103,13 +116,16 @@ class JobStore:
         try:
             async with self.engine.begin() as conn:
                 await conn.execute(sa.insert(self.t).values(**values))
+                if also is not None:
+                    await also(conn, values["id"])
         except IntegrityError:
             existing = await self._by_key(owner_id, key) if key else None
             if existing is None:
                 raise
             return self._same_request(existing, kind, params), False
         self.created.set()
-        return await self._get(values["id"]), True
+        # The job as inserted: re-reading it could already find it claimed by a worker (RUNNING).
+        return _row_to_job(SimpleNamespace(**values, started_at=None, finished_at=None)), True
 
     @staticmethod
     def _same_request(job: Job, kind: str, params: dict) -> Job:

@@ -193,6 +193,29 @@ async def test_idempotency_key_returns_the_first_job(store):
     assert len({j.id for j, _ in racing}) == 1 and sum(created for _, created in racing) == 1
 
 
+async def test_create_writes_the_services_own_rows_in_the_same_transaction(store):
+    inputs = sa.Table("job_inputs", sa.MetaData(), sa.Column("job_id", sa.String(36), primary_key=True))
+    async with store.engine.begin() as conn:
+        await conn.run_sync(inputs.metadata.create_all)
+
+    async def add_input(conn, job_id):
+        await conn.execute(sa.insert(inputs).values(job_id=job_id))
+
+    job, created = await store.create("u1", "square", {"x": 1}, also=add_input)
+    assert created
+
+    async def broken(conn, job_id):
+        await conn.execute(sa.insert(inputs).values(job_id=job_id))
+        raise RuntimeError("the input could not be stored")
+
+    with pytest.raises(RuntimeError):
+        await store.create("u1", "square", {"x": 2}, also=broken)
+    async with store.engine.connect() as conn:
+        assert (await conn.execute(sa.select(inputs.c.job_id))).scalars().all() == [job.id]
+    jobs, _ = await store.list("u1", 10, "")
+    assert [j.id for j in jobs] == [job.id]  # nothing half-written
+
+
 async def test_a_job_whose_worker_died_is_resumed_after_its_lease(store):
     job, _ = await store.create("u1", "square", {"x": 3})
     dead = await store.claim("dead-worker", ["square"], lease_s=0.3)  # claims, then never renews
