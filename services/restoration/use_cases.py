@@ -201,6 +201,10 @@ class RestorationUseCases:
 
     # -- models ---------------------------------------------------------------------------------
 
+    def model_problems(self, principal: Principal) -> dict[str, str]:
+        """Why model files were skipped or failed to load: for admins only (messages may name paths)."""
+        return dict(self.models.problems) if principal.is_admin else {}
+
     def models_page(self, page_size: int, page_token: str) -> tuple[list[ModelInfo], str]:
         """The registered models by name, a page at a time (the token carries an offset)."""
         size = clamp_page_size(page_size)

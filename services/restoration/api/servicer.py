@@ -58,11 +58,11 @@ class RestorationServicer(restoration_pb2_grpc.RestorationServiceServicer):
         return pb.DetectObjectsResponse(objects=[object_to_proto(o) for o in found], width=width, height=height)
 
     async def ListModels(self, request, context):
-        require_principal()
+        principal = require_principal()
         models, token = self._uc.models_page(request.page_size, request.page_token)
         return pb.ListModelsResponse(
             models=[model_to_proto(m) for m in models],
             next_page_token=token,
             detectors=self._uc.detectors.names(),
-            problems=self._uc.models.problems,
+            problems=self._uc.model_problems(principal),
         )

@@ -64,9 +64,11 @@ async def test_a_model_dropped_into_the_models_directory_is_served(storage, rest
     (models / "broken.json").write_text('{"name": "broken", "task": "colorize"}')
 
     async with start_restoration(storage, restoration_db, models_dir=str(models)) as svc:
-        user = await svc.user()
+        user, admin = await svc.user(), await svc.user("admin")
         reply = await svc.stub.ListModels(pb.ListModelsRequest(), metadata=user.md)
-        assert "operator-x2" in [m.name for m in reply.models] and list(reply.problems) == ["broken.json"]
+        assert "operator-x2" in [m.name for m in reply.models] and dict(reply.problems) == {}  # users: no internals
+        seen_by_admin = await svc.stub.ListModels(pb.ListModelsRequest(), metadata=admin.md)
+        assert list(seen_by_admin.problems) == ["broken.json"] and "task" in seen_by_admin.problems["broken.json"]
         source = astronaut[200:248, 200:264]
         done = await svc.finish(user, await svc.image(user, source), {"upscale": {"factor": 2}})
         assert done.status.state == S.JOB_STATE_SUCCEEDED, done.status

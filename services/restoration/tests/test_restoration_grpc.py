@@ -217,8 +217,8 @@ async def test_cancel_a_queued_restoration(storage, restoration_db, astronaut):
 
 async def test_cancel_a_running_restoration(restoration, astronaut):
     user = await restoration.user()
-    image_id = await restoration.image(user, astronaut)  # 512 x 512: denoise then x4, seconds of tiles
-    created = await restoration.create(user, image_id, DENOISE, {"upscale": {"factor": 4}})
+    image_id = await restoration.image(user, astronaut)  # 512 x 512, then 2048 x 2048: many seconds of tiles
+    created = await restoration.create(user, image_id, DENOISE, {"upscale": {"factor": 4}}, DENOISE, DENOISE)
     call = restoration.stub.WatchRestoration(pb.WatchRestorationRequest(restoration_id=created.id), metadata=user.md)
     states, asked = [], False
     async for message in call:
