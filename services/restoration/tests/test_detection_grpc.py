@@ -90,3 +90,27 @@ async def test_detection_over_the_pixel_limit_is_refused_before_download(storage
             grpc.StatusCode.RESOURCE_EXHAUSTED,
             "INPUT_TOO_LARGE",
         )
+
+
+async def test_a_dropped_in_onnx_detector_is_served_like_the_classic_ones(storage, restoration_db, tmp_path):
+    import numpy as np
+
+    from services.restoration.tests.tiny_models import constant_yolo
+
+    models = tmp_path / "models"
+    models.mkdir()
+    out = np.zeros((1, 6, 3), np.float32)  # YOLOv8 layout: cx, cy, w, h, then one score per class
+    out[0, :, 0] = [32, 32, 20, 10, 0.05, 0.95]  # a "dog" in the middle of the 64x64 input
+    out[0, :, 1] = [10, 20, 4, 4, 0.80, 0.10]  # a "cat"
+    constant_yolo(models, out, ["cat", "dog"], name="operator-yolo")
+    async with start_restoration(storage, restoration_db, models_dir=str(models)) as svc:
+        user = await svc.user()
+        listed = await svc.stub.ListModels(pb.ListModelsRequest(), metadata=user.md)
+        assert [m.task for m in listed.models] == ["object_detection"] and "operator-yolo" in listed.detectors
+        image_id = await svc.image(user, np.zeros((64, 64, 3), np.uint8))
+        reply = await svc.stub.DetectObjects(
+            pb.DetectObjectsRequest(image_id=image_id, detector="operator-yolo"), metadata=user.md
+        )
+        assert [o.label for o in reply.objects] == ["dog", "cat"]
+        dog = reply.objects[0].box
+        assert (dog.x, dog.y, dog.width, dog.height) == pytest.approx((22, 27, 20, 10))
