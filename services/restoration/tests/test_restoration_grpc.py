@@ -274,3 +274,17 @@ async def test_a_job_that_runs_twice_stores_one_result(storage, restoration_db, 
         assert results[0]["result_image_id"] == results[1]["result_image_id"]
         assert [i.id for i in await api_only.restored_images(user)] == [results[0]["result_image_id"]]
         assert (await api_only.get(user, created.id)).status.state == jobs_pb2.JobState.JOB_STATE_QUEUED
+
+
+async def test_storage_down_at_create_is_unavailable_and_nothing_is_created(storage, restoration_db, astronaut):
+    from imagemesh_kit.mesh.launcher import free_port
+
+    async with start_restoration(storage, restoration_db, storage_target=f"127.0.0.1:{free_port()}") as svc:
+        user = await svc.user()
+        with pytest.raises(grpc.aio.AioRpcError) as exc:
+            await svc.create(user, "0" * 36, X2)
+        assert exc.value.code() == grpc.StatusCode.UNAVAILABLE
+        assert list((await svc.list(user)).restorations) == []
+        with pytest.raises(grpc.aio.AioRpcError) as exc:
+            await svc.stub.DetectFaces(pb.DetectFacesRequest(image_id="0" * 36), metadata=user.md)
+        assert exc.value.code() == grpc.StatusCode.UNAVAILABLE
