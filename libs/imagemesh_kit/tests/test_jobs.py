@@ -291,9 +291,11 @@ async def test_shutdown_gives_running_jobs_back(store):
     await w.stop(grace_s=0.05)
 
     async def requeued():  # the release is shielded from the cancellation: it may land a moment later
-        while (current := await store.get(job.id, "u1")).state is not JobState.QUEUED:
+        while True:
+            current = await store.get(job.id, "u1")
+            if current.state is JobState.QUEUED:
+                return current
             await asyncio.sleep(0.02)
-        return current
 
     back = await asyncio.wait_for(requeued(), 10)
     assert back.attempts == 0 and back.lease_owner is None and handlers.runs[job.id] == 1
