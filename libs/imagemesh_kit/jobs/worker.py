@@ -8,7 +8,7 @@ While a handler runs, a heartbeat renews the job's lease (every lease/3). When t
 renewed (the job was deleted, or this worker stalled and another took over), the handler is told to
 stop and its outcome is discarded. Outcomes:
 - result           -> SUCCEEDED
-- Cancelled        -> CANCELLED (when cancellation was asked), else requeued (lost lease / shutdown)
+- Cancelled        -> CANCELLED when cancellation was asked; on shutdown the job goes back to the queue
 - transient error  -> QUEUED again after an exponential backoff, until max_attempts -> FAILED
 - user error       -> FAILED at once, with the error's code, reason and message
 """
@@ -61,6 +61,7 @@ class JobContext:
         self._loop = asyncio.get_running_loop()
         self.cancel_requested = False
         self.lease_lost = False
+        self.shutting_down = False
         self._last_write = 0.0
         self._last_progress = -1.0
         self._pending: tuple[float, str] | None = None
@@ -70,7 +71,7 @@ class JobContext:
 
     def should_stop(self) -> bool:
         """Thread-safe: the handler (or a pipeline step in a worker thread) should stop now."""
-        return self.cancel_requested or self.lease_lost
+        return self.cancel_requested or self.lease_lost or self.shutting_down
 
     def raise_if_stopped(self) -> None:
         if self.should_stop():
@@ -132,23 +133,35 @@ class JobWorker:
         self.settings = settings
         self.worker_id = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._tasks: set[asyncio.Task] = set()
+        self._contexts: dict[asyncio.Task, JobContext] = {}
         self._loop_task: asyncio.Task | None = None
         self._stopping = False
 
     async def start(self) -> None:
         self._loop_task = asyncio.create_task(self._run(), name="job-worker")
 
-    async def stop(self, grace_s: float = 5.0) -> None:
-        """Stop claiming; let running jobs finish for `grace_s`, then give the rest back to the queue."""
+    async def stop(self, grace_s: float = 5.0, hard_after_s: float = 5.0) -> None:
+        """Stop claiming; let running jobs finish for `grace_s`; then ask the rest to stop at their next
+        step (they go back to the queue at once, for another replica or the next start). Tasks are
+        cancelled outright only if they ignore that for `hard_after_s`: cancelling a handler in the
+        middle of a database write could leave its transaction (and, on SQLite, the write lock) behind.
+        """
         self._stopping = True
         self.store.created.set()
         if self._loop_task is not None:
             await self._loop_task
-        if self._tasks:
-            _, pending = await asyncio.wait(self._tasks, timeout=grace_s)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+        if not self._tasks:
+            return
+        _, pending = await asyncio.wait(self._tasks, timeout=grace_s)
+        for task in pending:
+            ctx = self._contexts.get(task)
+            if ctx is not None:
+                ctx.shutting_down = True
+        if pending:
+            _, pending = await asyncio.wait(pending, timeout=hard_after_s)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     async def _run(self) -> None:
         kinds = list(self.handlers)
@@ -179,6 +192,7 @@ class JobWorker:
 
     def _done(self, task: asyncio.Task) -> None:
         self._tasks.discard(task)
+        self._contexts.pop(task, None)
         self.store.created.set()  # a free slot: look for more work now
 
     async def _heartbeat(self, ctx: JobContext) -> None:
@@ -188,14 +202,19 @@ class JobWorker:
 
     async def _execute(self, job: Job) -> None:
         ctx = JobContext(job, self.store, self.worker_id, self.settings)
+        current = asyncio.current_task()
+        if current is not None:
+            self._contexts[current] = ctx
         beat = asyncio.create_task(self._heartbeat(ctx))
         store, me = self.store, self.worker_id
         try:
             handler = self.handlers[job.kind]
             result = await handler(job, ctx)
-            if ctx.should_stop() and not ctx.lease_lost and ctx.cancel_requested:
+            if ctx.lease_lost:
+                pass  # whoever holds the lease now finishes the job
+            elif ctx.cancel_requested:
                 await store.finish(job.id, me, JobState.CANCELLED)
-            elif not ctx.lease_lost:
+            else:  # finished (even if a shutdown began meanwhile): keep the result
                 await store.finish(job.id, me, JobState.SUCCEEDED, result=result or {})
         except asyncio.CancelledError:
             await asyncio.shield(store.release(job.id, me))  # shutdown: resume elsewhere at once
@@ -204,8 +223,8 @@ class JobWorker:
             if is_cancellation(exc) and ctx.should_stop():
                 if ctx.cancel_requested:
                     await store.finish(job.id, me, JobState.CANCELLED)
-                else:
-                    await store.release(job.id, me)  # lease lost: whoever holds it now finishes the job
+                elif not ctx.lease_lost:
+                    await store.release(job.id, me)  # shutdown: back to the queue at once
             else:
                 await self._failed(job, exc)
         finally:

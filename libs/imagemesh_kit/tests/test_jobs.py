@@ -289,8 +289,16 @@ async def test_shutdown_gives_running_jobs_back(store):
     job, _ = await store.create("u1", "slow", {})
     await asyncio.wait_for(handlers.started.wait(), 10)
     await w.stop(grace_s=0.05)
-    back = await store.get(job.id, "u1")
-    assert back.state is JobState.QUEUED and back.attempts == 0 and back.lease_owner is None
+
+    async def requeued():  # the release is shielded from the cancellation: it may land a moment later
+        while True:
+            current = await store.get(job.id, "u1")
+            if current.state is JobState.QUEUED:
+                return current
+            await asyncio.sleep(0.02)
+
+    back = await asyncio.wait_for(requeued(), 10)
+    assert back.attempts == 0 and back.lease_owner is None and handlers.runs[job.id] == 1
 
 
 async def test_a_pipelines_own_cancelled_error_counts_as_cancellation(store):
