@@ -49,7 +49,7 @@ def _block_features(coeffs: np.ndarray, size: int, step: int) -> np.ndarray:
     cols = [alpha, (left + right) / 2.0]
     for prod in pair_products(coeffs):
         # neighbour products lose one row/column; pad back so the block grid stays aligned
-        padded = np.zeros((h, w))
+        padded = np.zeros((h, w), dtype=coeffs.dtype)
         padded[: prod.shape[0], : prod.shape[1]] = prod
         crop = _blocks(padded, size, step)
         a, m, sl, sr = aggd_fit(crop, right_includes_zero=False)
@@ -62,17 +62,17 @@ def niqe_block_features(gray: np.ndarray, *, overlap: bool = False) -> tuple[np.
 
     overlap=True steps blocks by a quarter block (used when fitting the pristine model).
     """
-    img = gray.astype(np.float64) * 255.0
+    img = gray.astype(np.float32) * np.float32(255.0)
     h, w = img.shape
     size = min(BLOCK, (min(h, w) // 2) * 2)  # small images: one block as large as fits
     h2, w2 = (h // size) * size, (w // size) * size
     img = img[:h2, :w2]
     step = size // 4 if overlap else size
-    coeffs, sigma = mscn(img, 1.0, zero_border=False)
+    coeffs, sigma = mscn(img, 1.0, zero_border=False, dtype=np.float32)
     feats1 = _block_features(coeffs, size, step)
     sharp = _blocks(sigma, size, step).mean(axis=1)
     half = cv2.resize(img, (w2 // 2, h2 // 2), interpolation=cv2.INTER_CUBIC)
-    coeffs2, _ = mscn(half, 1.0, zero_border=False)
+    coeffs2, _ = mscn(half, 1.0, zero_border=False, dtype=np.float32)
     feats2 = _block_features(coeffs2, size // 2, step // 2)
     return np.concatenate([feats1, feats2], axis=1), sharp
 
