@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
-
 from imagemesh_kit.errors import FailedPrecondition
 
 N_FEATURES = 36
@@ -40,7 +39,7 @@ class SvrModel:
 
 
 class _PlainUnpickler(pickle.Unpickler):
-    def find_class(self, module: str, name: str):  # noqa: ANN201 - pickle protocol
+    def find_class(self, module: str, name: str):
         raise pickle.UnpicklingError(f"refusing to load {module}.{name}")
 
 

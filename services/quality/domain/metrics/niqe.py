@@ -20,7 +20,6 @@ from importlib import resources
 
 import cv2
 import numpy as np
-
 from imagemesh_kit.errors import FailedPrecondition
 
 from .natural_scene import aggd_fit, analysis_scale, mscn, pair_products
