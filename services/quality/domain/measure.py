@@ -54,10 +54,10 @@ def measure(image: WorkingImage, *, natural_scene: bool = True) -> Measurements:
         niqe = niqe_score(nss_gray, downscale=False)
     return Measurements(
         sharpness=sharpness(gray_tiles, luma_sigma),
-        contrast=rms_contrast(gray_sample),
+        contrast=rms_contrast(gray_sample, luma_sigma),
         noise_sigma=sigma,
         luma_noise_sigma=luma_sigma,
-        colorfulness=0.0 if image.is_grayscale else colorfulness(strided(image.rgb)),
+        colorfulness=0.0 if image.is_grayscale else colorfulness(strided(image.rgb), sigma),
         brightness=exp.brightness,
         clipped_shadows=exp.clipped_shadows,
         clipped_highlights=exp.clipped_highlights,

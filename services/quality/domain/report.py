@@ -23,10 +23,10 @@ class AspectScore:
 class QualityReport:
     """Everything `assess` measures.  Units: see each metric module.
 
-    sharpness: noise-compensated RMS Laplacian, 8-bit units (native resolution).
-    contrast: RMS contrast (std of luma in [0, 1]).
+    sharpness: noise-compensated RMS Laplacian-of-Gaussian, 8-bit units (native resolution).
+    contrast: RMS contrast (std of luma in [0, 1]), noise share removed.
     noise_sigma: per-channel noise std, 8-bit units.
-    colorfulness: Hasler-Suesstrunk M (0 for gray).
+    colorfulness: Hasler-Suesstrunk M (0 for gray), noise share removed.
     brightness: mean luma in [0, 1]; clipped_shadows / clipped_highlights: pixel fractions.
     brisque: BRISQUE score (lower is better, ~0-100); niqe: NIQE (lower is better).
     overall: weighted 0-100 score; aspects: per-aspect scores with reasons.

@@ -2,8 +2,10 @@
 
 The mappings are monotone and deliberately simple (documented anchor points, no learned model):
 
-- sharpness s (RMS Laplacian, 8-bit):   100 (1 - exp(-s / 10))      s=28 -> 94, s=8 -> 55, s=3 -> 26
-- noise sigma (8-bit):                  100 / (1 + (sigma / 6)^2)   2 -> 90, 6 -> 50, 15 -> 14
+- sharpness s (RMS LoG, 8-bit):        100 (1 - exp(-s / 5))       s=12 -> 91, s=5 -> 63, s=2.5 -> 39
+- noise: by visibility, i.e. sigma relative to the signal: r = sigma / (255 max(contrast, 0.05)),
+  100 / (1 + (r / 0.1)^2); at a typical contrast 0.25: sigma 2 -> 91, 6.4 -> 50, 15 -> 15.
+  (A contrast change scales signal and noise alike and leaves this score unchanged.)
 - contrast c (RMS):                     100 (1 - exp(-c / 0.07))    0.2 -> 94, 0.05 -> 51
 - exposure: 100 - 200 max(0, |brightness - 0.45| - 0.15) - 200 (clipping beyond 1% at each end)
 - colourfulness M:                      100 min(1, M / 33)^0.5      (weight 0 for gray images)
@@ -36,18 +38,19 @@ def _clamp(v: float) -> float:
 
 
 def score_sharpness(s: float) -> AspectScore:
-    score = _clamp(100.0 * (1.0 - math.exp(-s / 10.0)))
-    if s >= 15:
+    score = _clamp(100.0 * (1.0 - math.exp(-s / 5.0)))
+    if s >= 8:
         why = "crisp fine detail"
-    elif s >= 6:
+    elif s >= 4:
         why = "slightly soft"
     else:
         why = "blurred: little fine detail"
-    return AspectScore("sharpness", s, score, f"{why} (RMS Laplacian {s:.1f})", WEIGHTS["sharpness"])
+    return AspectScore("sharpness", s, score, f"{why} (fine-detail energy {s:.1f})", WEIGHTS["sharpness"])
 
 
-def score_noise(sigma: float) -> AspectScore:
-    score = _clamp(100.0 / (1.0 + (sigma / 6.0) ** 2))
+def score_noise(sigma: float, contrast: float) -> AspectScore:
+    relative = sigma / (255.0 * max(contrast, 0.05))
+    score = _clamp(100.0 / (1.0 + (relative / 0.1) ** 2))
     if sigma < 3:
         why = "clean, no visible noise"
     elif sigma < 8:
@@ -110,7 +113,7 @@ def aspect_scores(m: Measurements, *, is_grayscale: bool) -> tuple[AspectScore, 
     """Score every measured aspect (BRISQUE/NIQE only when they were measured)."""
     aspects = [
         score_sharpness(m.sharpness),
-        score_noise(m.noise_sigma),
+        score_noise(m.noise_sigma, m.contrast),
         score_contrast(m.contrast),
         score_exposure(m.brightness, m.clipped_shadows, m.clipped_highlights),
         score_colorfulness(m.colorfulness, is_grayscale),

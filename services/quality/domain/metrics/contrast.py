@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
 
-def rms_contrast(gray: np.ndarray) -> float:
-    """Standard deviation of the [0, 1] luma (Peli's RMS contrast); 0 for a flat image."""
+def rms_contrast(gray: np.ndarray, noise_sigma: float = 0.0) -> float:
+    """Standard deviation of the [0, 1] luma (Peli's RMS contrast); 0 for a flat image.
+
+    ``noise_sigma`` (luma noise, 8-bit units) removes the variance noise adds, so noise does not
+    read as contrast.  0 gives the plain metric.
+    """
     _, std = cv2.meanStdDev(gray)
-    return float(std[0, 0])
+    var = float(std[0, 0]) ** 2 - (float(noise_sigma) / 255.0) ** 2
+    return math.sqrt(max(var, 0.0))
 
 
 def percentile_spread(gray: np.ndarray, low: float = 1.0, high: float = 99.0) -> float:

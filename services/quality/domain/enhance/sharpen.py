@@ -1,0 +1,55 @@
+"""Sharpening step: unsharp masking of luma, with the amount chosen to reach a target sharpness.
+
+The amount is searched over a short ladder, measuring the service's own (noise-compensated)
+sharpness on the same tiles the assessment uses, and the smallest amount reaching the target
+is taken.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ..metrics.noise import noise_levels
+from ..metrics.sharpness import sharpness
+from ..sampling import tiles
+
+RADIUS = 1.2
+AMOUNTS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5)
+
+
+def unsharp(y: np.ndarray, amount: float) -> np.ndarray:
+    """y + amount * (y - gaussian(y, RADIUS))."""
+    blurred = cv2.GaussianBlur(y, (0, 0), RADIUS)
+    return cv2.addWeighted(y, 1.0 + amount, blurred, -amount, 0.0)
+
+
+def _tile_sharpness(y: np.ndarray) -> float:
+    ts = tiles(y)
+    return sharpness(ts, noise_levels(ts)[1])
+
+
+def choose_amount(y: np.ndarray, target: float) -> float:
+    """Smallest amount whose result reaches `target` sharpness (the largest tried if none does)."""
+    if _tile_sharpness(y) >= target:
+        return 0.0
+    ts = tiles(y)
+    for amount in AMOUNTS:
+        sharpened = [unsharp(t, amount) for t in ts]
+        if sharpness(sharpened, noise_levels(sharpened)[1]) >= target:
+            return amount
+    return AMOUNTS[-1]
+
+
+def sharpen(ycc: np.ndarray, amount: float) -> np.ndarray:
+    """Unsharp-mask the luma plane of a float32 YCrCb image."""
+    if amount <= 0.0:
+        return ycc
+    y = np.ascontiguousarray(ycc[..., 0])
+    sharp = unsharp(y, amount)
+    # overshoot must not clip pixels that were not clipped: keep them inside (1.5, 253.5) / 255
+    np.maximum(sharp, np.minimum(y, np.float32(1.5 / 255.0)), out=sharp)
+    np.minimum(sharp, np.maximum(y, np.float32(253.5 / 255.0)), out=sharp)
+    out = ycc.copy()
+    out[..., 0] = sharp
+    return out
