@@ -40,7 +40,7 @@ def measure(image: WorkingImage, *, natural_scene: bool = True) -> Measurements:
     rgb_tiles = None if image.is_grayscale else tiles(image.rgb)
     if len(gray_tiles) > 1:
         notes.append(f"noise and sharpness measured on {len(gray_tiles)} native-resolution tiles")
-    sigma, luma_sigma = noise_levels(gray_tiles, rgb_tiles)
+    noise = noise_levels(gray_tiles, rgb_tiles)
     gray_sample = strided(image.gray)
     if gray_sample is not image.gray:
         notes.append("brightness, clipping, contrast and colour measured on a strided pixel sample")
@@ -53,11 +53,11 @@ def measure(image: WorkingImage, *, natural_scene: bool = True) -> Measurements:
         brisque = brisque_score(nss_gray, downscale=False)
         niqe = niqe_score(nss_gray, downscale=False)
     return Measurements(
-        sharpness=sharpness(gray_tiles, luma_sigma),
-        contrast=rms_contrast(gray_sample, luma_sigma),
-        noise_sigma=sigma,
-        luma_noise_sigma=luma_sigma,
-        colorfulness=0.0 if image.is_grayscale else colorfulness(strided(image.rgb), sigma),
+        sharpness=sharpness(gray_tiles, noise.luma),
+        contrast=rms_contrast(gray_sample, noise.luma),
+        noise_sigma=noise.channel,
+        luma_noise_sigma=noise.luma,
+        colorfulness=0.0 if image.is_grayscale else colorfulness(strided(image.rgb), noise.rg, noise.yb),
         brightness=exp.brightness,
         clipped_shadows=exp.clipped_shadows,
         clipped_highlights=exp.clipped_highlights,

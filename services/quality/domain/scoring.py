@@ -4,7 +4,8 @@ The mappings are monotone and deliberately simple (documented anchor points, no 
 
 - sharpness s (RMS LoG, 8-bit):        100 (1 - exp(-s / 5))       s=12 -> 91, s=5 -> 63, s=2.5 -> 39
 - noise: by visibility, i.e. sigma relative to the signal: r = sigma / (255 max(contrast, 0.05)),
-  100 / (1 + (r / 0.1)^2); at a typical contrast 0.25: sigma 2 -> 91, 6.4 -> 50, 15 -> 15.
+  100 / (1 + (max(r - 0.02, 0) / 0.1)^2): at a typical contrast 0.25, sigma <= 1.3 -> 100 (below
+  visibility and the estimator's texture floor), 4 -> 95, 8 -> 66, 15 -> 25.
   (A contrast change scales signal and noise alike and leaves this score unchanged.)
 - contrast c (RMS):                     100 (1 - exp(-c / 0.07))    0.2 -> 94, 0.05 -> 51
 - exposure: 100 - 200 max(0, |brightness - 0.45| - 0.15) - 200 (clipping beyond 1% at each end)
@@ -21,6 +22,8 @@ import math
 
 from .measure import Measurements
 from .report import AspectScore, QualityReport
+
+NOISE_VISIBILITY = 0.02  # noise below 2% of the signal's RMS is not counted
 
 WEIGHTS = {
     "sharpness": 0.20,
@@ -50,7 +53,7 @@ def score_sharpness(s: float) -> AspectScore:
 
 def score_noise(sigma: float, contrast: float) -> AspectScore:
     relative = sigma / (255.0 * max(contrast, 0.05))
-    score = _clamp(100.0 / (1.0 + (relative / 0.1) ** 2))
+    score = _clamp(100.0 / (1.0 + (max(relative - NOISE_VISIBILITY, 0.0) / 0.1) ** 2))
     if sigma < 3:
         why = "clean, no visible noise"
     elif sigma < 8:

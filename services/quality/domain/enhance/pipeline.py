@@ -61,13 +61,15 @@ class EnhancementResult:
     after: Measurements
 
 
-def _run_step(ycc: np.ndarray, step: StepPlan, ref: ReferenceStats | None, is_gray: bool) -> tuple[np.ndarray, float]:
+def _run_step(
+    ycc: np.ndarray, step: StepPlan, ref: ReferenceStats | None, is_gray: bool, contrast: float
+) -> tuple[np.ndarray, float]:
     if step.name == "denoise":
         return denoise(ycc, step.setting, step.strength, is_grayscale=is_gray), step.setting
     if step.name == "match_histogram" and ref is not None:
         return match_luma_histogram(ycc, ref.luma_quantiles, step.strength), 0.0
     if step.name == "auto_levels":
-        return auto_levels(ycc, step.strength), 0.0
+        return auto_levels(ycc, step.strength, contrast), 0.0
     if step.name == "exposure":
         return correct_exposure(ycc, step.strength), 0.0
     if step.name == "color" and ref is not None:
@@ -108,7 +110,7 @@ def _greedy(image, steps, ref, before, targeted, notes, progress):
         checked = [a for a in targeted if a not in served_later]
         for factor in STEP_FACTORS:
             trial = step.weaker(factor)
-            new_ycc, setting = _run_step(ycc, trial, ref, image.is_grayscale)
+            new_ycc, setting = _run_step(ycc, trial, ref, image.is_grayscale, current_m.contrast)
             if new_ycc is ycc:
                 break  # nothing to do for this step
             cand = _to_working(image, new_ycc)

@@ -68,7 +68,7 @@ def plan_steps(
     tone_aspects = {"contrast", "exposure"} & set(aspects)
     if tone_aspects and reference is not None:
         if _wants_tone_match(before, reference):
-            steps.append(StepPlan("match_histogram", sorted(tone_aspects)[0], level))
+            steps.append(StepPlan("match_histogram", min(tone_aspects), level))
     elif tone_aspects:
         if "contrast" in tone_aspects:
             steps.append(StepPlan("auto_levels", "contrast", level))

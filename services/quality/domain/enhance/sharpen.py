@@ -26,7 +26,7 @@ def unsharp(y: np.ndarray, amount: float) -> np.ndarray:
 
 def _tile_sharpness(y: np.ndarray) -> float:
     ts = tiles(y)
-    return sharpness(ts, noise_levels(ts)[1])
+    return sharpness(ts, noise_levels(ts).luma)
 
 
 def choose_amount(y: np.ndarray, target: float) -> float:
@@ -36,7 +36,7 @@ def choose_amount(y: np.ndarray, target: float) -> float:
     ts = tiles(y)
     for amount in AMOUNTS:
         sharpened = [unsharp(t, amount) for t in ts]
-        if sharpness(sharpened, noise_levels(sharpened)[1]) >= target:
+        if sharpness(sharpened, noise_levels(sharpened).luma) >= target:
             return amount
     return AMOUNTS[-1]
 

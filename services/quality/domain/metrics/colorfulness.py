@@ -13,17 +13,17 @@ import cv2
 import numpy as np
 
 
-def colorfulness(rgb: np.ndarray, noise_sigma: float = 0.0) -> float:
+def colorfulness(rgb: np.ndarray, rg_noise: float = 0.0, yb_noise: float = 0.0) -> float:
     """Hasler-Suesstrunk M for a float [0, 1] HxWx3 RGB image (statistics of the whole frame).
 
-    ``noise_sigma`` (8-bit units, per channel) removes the variance independent channel noise adds
-    (2 s^2 to rg, 1.5 s^2 to yb), so noise does not read as colour.  0 gives the plain metric.
+    ``rg_noise`` / ``yb_noise``: noise std measured on the opponent planes (8-bit units, see
+    noise.noise_levels); their variance is removed so noise does not read as colour.  0 gives the
+    plain metric.
     """
     r, g, b = cv2.split(rgb)
     rg = (r - g) * np.float32(255.0)
     yb = (np.float32(0.5) * (r + g) - b) * np.float32(255.0)
     m_rg, s_rg = (float(v[0, 0]) for v in cv2.meanStdDev(rg))
     m_yb, s_yb = (float(v[0, 0]) for v in cv2.meanStdDev(yb))
-    n2 = float(noise_sigma) ** 2
-    spread = math.sqrt(max(s_rg * s_rg - 2.0 * n2, 0.0) + max(s_yb * s_yb - 1.5 * n2, 0.0))
+    spread = math.sqrt(max(s_rg * s_rg - rg_noise * rg_noise, 0.0) + max(s_yb * s_yb - yb_noise * yb_noise, 0.0))
     return spread + 0.3 * math.hypot(m_rg, m_yb)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -41,26 +42,39 @@ def _sigma(response: np.ndarray, keep: np.ndarray) -> float:
     return mean_abs * math.sqrt(math.pi / 2.0) / 6.0
 
 
+@dataclass(frozen=True)
+class NoiseLevels:
+    """Noise std in 8-bit units: per RGB channel (the reported value), of the luma, and of the
+    opponent planes rg = R - G and yb = (R + G)/2 - B (used to de-bias colourfulness)."""
+
+    channel: float
+    luma: float
+    rg: float
+    yb: float
+
+
 def noise_levels(
     gray_tiles: Sequence[np.ndarray], rgb_tiles: Sequence[np.ndarray] | None = None
-) -> tuple[float, float]:
-    """(per-channel sigma, luma sigma) of additive white Gaussian noise, in 8-bit units.
-
-    ``gray_tiles``: [0, 1] luma tiles (or ``[whole_image]``); ``rgb_tiles``: the matching RGB tiles
-    (None: the per-channel value is the luma value).  See sampling.tiles.
-    """
+) -> NoiseLevels:
+    """Noise levels from [0, 1] luma tiles (or ``[whole_image]``) and the matching RGB tiles
+    (None for a gray image: channel = luma, rg = yb = 0).  See sampling.tiles."""
     edge = np.concatenate([_edge_strength(g) for g in gray_tiles])
     if edge.size == 0:
-        return 0.0, 0.0
+        return NoiseLevels(0.0, 0.0, 0.0, 0.0)
     keep = edge <= np.quantile(edge[::7], 1.0 - EDGE_EXCLUDED_FRACTION)
     luma_sigma = _sigma(np.concatenate([_abs_response(g) for g in gray_tiles]), keep)
     if rgb_tiles is None:
-        return luma_sigma, luma_sigma
-    return _sigma(np.concatenate([_abs_response(t) for t in rgb_tiles]), keep), luma_sigma
+        return NoiseLevels(luma_sigma, luma_sigma, 0.0, 0.0)
+    channel = _sigma(np.concatenate([_abs_response(t) for t in rgb_tiles]), keep)
+    rg = _sigma(np.concatenate([_abs_response(t[..., 0] - t[..., 1]) for t in rgb_tiles]), keep)
+    yb = _sigma(
+        np.concatenate([_abs_response(0.5 * (t[..., 0] + t[..., 1]) - t[..., 2]) for t in rgb_tiles]), keep
+    )
+    return NoiseLevels(channel, luma_sigma, rg, yb)
 
 
 def estimate_noise_sigma(
     gray_tiles: Sequence[np.ndarray], rgb_tiles: Sequence[np.ndarray] | None = None
 ) -> float:
     """Std of additive white Gaussian noise per colour channel, in 8-bit units (see noise_levels)."""
-    return noise_levels(gray_tiles, rgb_tiles)[0]
+    return noise_levels(gray_tiles, rgb_tiles).channel
