@@ -36,8 +36,10 @@ def _check_pair(reference: np.ndarray, image: np.ndarray) -> None:
 def mse(reference: np.ndarray, image: np.ndarray) -> float:
     """Mean squared error over all samples."""
     _check_pair(reference, image)
-    diff = reference.astype(np.float64) - image.astype(np.float64)
-    return float(np.mean(diff * diff))
+    a = np.ascontiguousarray(reference, dtype=np.float32)
+    b = np.ascontiguousarray(image, dtype=np.float32)
+    # OpenCV accumulates the squared differences in double precision
+    return float(cv2.norm(a.reshape(a.shape[0], -1), b.reshape(b.shape[0], -1), cv2.NORM_L2SQR)) / a.size
 
 
 def psnr(reference: np.ndarray, image: np.ndarray, data_range: float = 1.0) -> float:

@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 TILE = 128
-MAX_TILES_PER_SIDE = 6
+MAX_TILES_PER_SIDE = 4
 STRIDED_TARGET_PIXELS = 262_144
 
 
@@ -27,17 +27,28 @@ def tile_origins(length: int, tile: int, count: int) -> list[int]:
     return [round(i * (length - tile) / (count - 1)) for i in range(count)]
 
 
+def tile_boxes(h: int, w: int, tile: int = TILE, per_side: int = MAX_TILES_PER_SIDE) -> list[tuple[slice, slice]]:
+    """(rows, cols) slices of the tiles of an h x w image (one box covering all when small)."""
+    if h * w <= (tile * per_side) ** 2:
+        return [(slice(0, h), slice(0, w))]
+    rows = min(per_side, max(1, h // tile))
+    cols = min(per_side, max(1, w // tile))
+    return [
+        (slice(y, y + tile), slice(x, x + tile))
+        for y in tile_origins(h, tile, rows)
+        for x in tile_origins(w, tile, cols)
+    ]
+
+
 def tiles(a: np.ndarray, tile: int = TILE, per_side: int = MAX_TILES_PER_SIDE) -> list[np.ndarray]:
     """Up to per_side^2 views of tile x tile pixels; the whole image when it is small enough.
 
     An image whose area is at most the tiles' total area is returned whole (as one 'tile').
     """
-    h, w = a.shape[:2]
-    if h * w <= (tile * per_side) ** 2:
+    boxes = tile_boxes(a.shape[0], a.shape[1], tile, per_side)
+    if len(boxes) == 1:
         return [a]
-    rows = min(per_side, max(1, h // tile))
-    cols = min(per_side, max(1, w // tile))
-    return [a[y : y + tile, x : x + tile] for y in tile_origins(h, tile, rows) for x in tile_origins(w, tile, cols)]
+    return [a[r, c] for r, c in boxes]
 
 
 def stride_for(h: int, w: int, target: int = STRIDED_TARGET_PIXELS) -> int:

@@ -123,11 +123,17 @@ def to_working_image(pixels: np.ndarray, *, field: str = "image") -> WorkingImag
     )
 
 
-def from_unit_rgb(rgb: np.ndarray, alpha: np.ndarray | None, *, bit_depth: int = 8) -> np.ndarray:
-    """Working float RGB (+ optional alpha) -> uint8 (or uint16) pixels for encoding."""
-    out = np.clip(rgb, 0.0, 1.0)
+def to_pixels(rgb: np.ndarray, alpha: np.ndarray | None, *, is_grayscale: bool, bit_depth: int) -> np.ndarray:
+    """Working float RGB (+ alpha) -> pixels in the source's layout, ready to encode.
+
+    Gray sources give HxW (HxWx2 with alpha), colour ones HxWx3 (HxWx4 with alpha); 16-bit
+    sources give uint16, all others uint8.
+    """
+    out = np.clip(rgb[..., :1] if is_grayscale else rgb, 0.0, 1.0)
     if alpha is not None:
         out = np.concatenate([out, np.clip(alpha, 0.0, 1.0)[..., None]], axis=2)
+    if out.shape[2] == 1:
+        out = out[..., 0]
     if bit_depth == 16:
         return (out * 65535.0 + 0.5).astype(np.uint16)
-    return (out * 255.0 + 0.5).astype(np.uint8)
+    return cv2.convertScaleAbs(np.ascontiguousarray(out), alpha=255.0)  # rounds and saturates

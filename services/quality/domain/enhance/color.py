@@ -17,12 +17,19 @@ MAX_CHROMA_GAIN = 3.0
 def transfer_chroma(
     ycc: np.ndarray, ref_mean: tuple[float, float], ref_std: tuple[float, float], strength: float
 ) -> np.ndarray:
-    """Match the (Cr, Cb) mean and std of a float32 YCrCb image to the given reference values."""
-    out = ycc.copy()
+    """Match the (Cr, Cb) mean and std of a float32 YCrCb image to the given reference values.
+
+    Returns the input itself when the statistics already agree (means within 0.002, stds within 2%).
+    """
+    stats = []
     for i in range(2):
-        plane = ycc[..., 1 + i]
-        sample = strided(plane)
+        sample = strided(ycc[..., 1 + i])
         mean, std = float(sample.mean()), float(sample.std())
         gain = min(ref_std[i] / std, MAX_CHROMA_GAIN) if std > 1e-6 else 1.0
-        out[..., 1 + i] = (plane - mean) * gain + ref_mean[i]
+        stats.append((mean, gain))
+    if all(abs(m - ref_mean[i]) < 0.002 and abs(g - 1.0) < 0.02 for i, (m, g) in enumerate(stats)):
+        return ycc
+    out = ycc.copy()
+    for i, (mean, gain) in enumerate(stats):
+        out[..., 1 + i] = (ycc[..., 1 + i] - mean) * gain + ref_mean[i]
     return out if strength >= 1.0 else cv2.addWeighted(ycc, 1.0 - strength, out, strength, 0.0)

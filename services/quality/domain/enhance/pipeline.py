@@ -19,7 +19,8 @@ import cv2
 import numpy as np
 
 from ..cancel import ProgressFn, StopFn, checkpoint
-from ..measure import Measurements, measure
+from ..measure import Measurements, SampledViews, measure, measure_views
+from ..sampling import stride_for, tile_boxes
 from ..scoring import aspect_scores
 from ..working_image import WorkingImage, luma
 from .color import transfer_chroma
@@ -62,20 +63,21 @@ class EnhancementResult:
 
 
 def _run_step(
-    ycc: np.ndarray, step: StepPlan, ref: ReferenceStats | None, is_gray: bool, contrast: float
+    ycc: np.ndarray, step: StepPlan, ref: ReferenceStats | None, is_gray: bool, current: Measurements
 ) -> tuple[np.ndarray, float]:
+    """Run one step; returns the input object itself when the step has nothing to do."""
     if step.name == "denoise":
         return denoise(ycc, step.setting, step.strength, is_grayscale=is_gray), step.setting
     if step.name == "match_histogram" and ref is not None:
         return match_luma_histogram(ycc, ref.luma_quantiles, step.strength), 0.0
     if step.name == "auto_levels":
-        return auto_levels(ycc, step.strength, contrast), 0.0
+        return auto_levels(ycc, step.strength, current.contrast), 0.0
     if step.name == "exposure":
         return correct_exposure(ycc, step.strength), 0.0
     if step.name == "color" and ref is not None:
         return transfer_chroma(ycc, ref.chroma_mean, ref.chroma_std, step.strength), 0.0
     if step.name == "sharpen":
-        amount = choose_amount(np.ascontiguousarray(ycc[..., 0]), step.setting) * step.strength
+        amount = choose_amount(np.ascontiguousarray(ycc[..., 0]), current.sharpness, step.setting) * step.strength
         return sharpen(ycc, amount), amount
     return ycc, 0.0
 
@@ -92,6 +94,36 @@ def _to_working(image: WorkingImage, ycc: np.ndarray) -> WorkingImage:
                         bit_depth=image.bit_depth)
 
 
+def _rgb_block(block: np.ndarray, is_gray: bool) -> np.ndarray:
+    rgb = cv2.cvtColor(np.ascontiguousarray(block), cv2.COLOR_YCrCb2RGB)
+    np.clip(rgb, 0.0, 1.0, out=rgb)
+    if is_gray:
+        y = np.ascontiguousarray(rgb[..., 0])
+        rgb = cv2.merge([y, y, y])
+    return rgb
+
+
+def _views(ycc: np.ndarray, is_gray: bool) -> SampledViews:
+    """The sampled views of the image a YCrCb array holds, converting only the sampled pixels."""
+    h, w = ycc.shape[:2]
+    boxes = tile_boxes(h, w)
+    k = stride_for(h, w)
+    rgb_tiles = [_rgb_block(ycc[r, c], is_gray) for r, c in boxes]
+    rgb_sample = _rgb_block(ycc[::k, ::k], is_gray)
+
+    def gray_of(rgb: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(rgb[..., 0]) if is_gray else luma(rgb)
+
+    return SampledViews(
+        gray_tiles=[gray_of(t) for t in rgb_tiles],
+        rgb_tiles=None if is_gray else rgb_tiles,
+        gray_sample=gray_of(rgb_sample),
+        rgb_sample=None if is_gray else rgb_sample,
+        tiled=len(boxes) > 1,
+        subsampled=k > 1,
+    )
+
+
 def worsened_aspects(before: Measurements, after: Measurements, checked, is_gray: bool) -> list[str]:
     """Aspects in `checked` whose score dropped by more than SCORE_TOLERANCE."""
     old = {a.name: a.score for a in aspect_scores(before, is_grayscale=is_gray)}
@@ -102,7 +134,7 @@ def worsened_aspects(before: Measurements, after: Measurements, checked, is_gray
 def _greedy(image, steps, ref, before, targeted, notes, progress):
     """One pass over the steps with per-step checks -> (working image, applied, measurements)."""
     ycc = cv2.cvtColor(image.rgb, cv2.COLOR_RGB2YCrCb)
-    current, current_m = image, before
+    current_m = before
     applied: list[AppliedStep] = []
     for i, step in enumerate(steps):
         progress(i / max(len(steps), 1), step.name)
@@ -110,21 +142,20 @@ def _greedy(image, steps, ref, before, targeted, notes, progress):
         checked = [a for a in targeted if a not in served_later]
         for factor in STEP_FACTORS:
             trial = step.weaker(factor)
-            new_ycc, setting = _run_step(ycc, trial, ref, image.is_grayscale, current_m.contrast)
+            new_ycc, setting = _run_step(ycc, trial, ref, image.is_grayscale, current_m)
             if new_ycc is ycc:
                 break  # nothing to do for this step
-            cand = _to_working(image, new_ycc)
-            cand_m = measure(cand, natural_scene=False)
+            cand_m = measure_views(_views(new_ycc, image.is_grayscale))
             worse = worsened_aspects(before, cand_m, checked, image.is_grayscale)
             if not worse:
-                ycc, current, current_m = new_ycc, cand, cand_m
+                ycc, current_m = new_ycc, cand_m
                 applied.append(AppliedStep(step.name, step.aspect, trial.strength, setting))
                 if factor < 1.0:
                     notes.append(f"{step.name} at {factor:.0%} strength (full strength would worsen)")
                 break
         else:
             notes.append(f"{step.name} skipped (would worsen {', '.join(worse)})")
-    return current, applied, current_m
+    return (_to_working(image, ycc) if applied else image), applied, current_m
 
 
 def enhance_working(

@@ -24,19 +24,25 @@ def unsharp(y: np.ndarray, amount: float) -> np.ndarray:
     return cv2.addWeighted(y, 1.0 + amount, blurred, -amount, 0.0)
 
 
-def _tile_sharpness(y: np.ndarray) -> float:
-    ts = tiles(y)
+def _tile_sharpness(ts: list[np.ndarray]) -> float:
     return sharpness(ts, noise_levels(ts).luma)
 
 
-def choose_amount(y: np.ndarray, target: float) -> float:
-    """Smallest amount whose result reaches `target` sharpness (the largest tried if none does)."""
-    if _tile_sharpness(y) >= target:
+def choose_amount(y: np.ndarray, current: float, target: float) -> float:
+    """Smallest amount taking the image's sharpness `current` (as the assessment measured it) to
+    `target` (the largest tried if none does); 0 when it is already there.
+
+    The gain of each amount is measured on luma tiles and applied to `current` as a ratio, so
+    the small difference between YCrCb luma and the assessment's Rec. 709 luma does not matter.
+    """
+    if current >= target:
         return 0.0
     ts = tiles(y)
+    base = _tile_sharpness(ts)
+    if base <= 0.0:
+        return 0.0
     for amount in AMOUNTS:
-        sharpened = [unsharp(t, amount) for t in ts]
-        if sharpness(sharpened, noise_levels(sharpened).luma) >= target:
+        if current * _tile_sharpness([unsharp(t, amount) for t in ts]) / base >= target:
             return amount
     return AMOUNTS[-1]
 
