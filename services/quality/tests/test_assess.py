@@ -32,6 +32,7 @@ def test_grayscale_rgba_and_16bit_inputs():
     assert assess(rgba).overall == pytest.approx(assess(photo("chelsea")).overall, abs=1e-6)
     img16 = photo("camera").astype(np.uint16) * 257
     ok, png = cv2.imencode(".png", img16)
+    assert ok
     r16 = assess(cv2.imdecode(png, cv2.IMREAD_UNCHANGED))
     assert r16.overall == pytest.approx(gray.overall, abs=0.01)  # float32 rounding only
     assert r16.noise_sigma == pytest.approx(gray.noise_sigma, abs=0.01)
