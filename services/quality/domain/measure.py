@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from .metrics.blockiness import blockiness
 from .metrics.brisque import brisque_score
 from .metrics.colorfulness import colorfulness
 from .metrics.contrast import rms_contrast
@@ -30,6 +31,7 @@ class Measurements:
     brightness: float
     clipped_shadows: float
     clipped_highlights: float
+    blockiness: float
     brisque: float | None
     niqe: float | None
     notes: tuple[str, ...]
@@ -66,7 +68,7 @@ def measure_views(views: SampledViews, nss_gray: np.ndarray | None = None) -> Me
     """Measure from sampled views; BRISQUE/NIQE on `nss_gray` (analysis-scale luma) when given."""
     notes: list[str] = []
     if views.tiled:
-        notes.append(f"noise and sharpness measured on {len(views.gray_tiles)} native-resolution tiles")
+        notes.append(f"noise, sharpness and blockiness measured on {len(views.gray_tiles)} native-resolution tiles")
     if views.subsampled:
         notes.append("brightness, clipping, contrast and colour measured on a strided pixel sample")
     noise = noise_levels(views.gray_tiles, views.rgb_tiles)
@@ -85,6 +87,7 @@ def measure_views(views: SampledViews, nss_gray: np.ndarray | None = None) -> Me
         brightness=exp.brightness,
         clipped_shadows=exp.clipped_shadows,
         clipped_highlights=exp.clipped_highlights,
+        blockiness=blockiness(views.gray_tiles),
         brisque=brisque,
         niqe=niqe,
         notes=tuple(notes),

@@ -28,6 +28,7 @@ class QualityReport:
     noise_sigma: per-channel noise std, 8-bit units.
     colorfulness: Hasler-Suesstrunk M (0 for gray), noise share removed.
     brightness: mean luma in [0, 1]; clipped_shadows / clipped_highlights: pixel fractions.
+    blockiness: JPEG-style 8x8 block artefacts (~0 none, ~1 severe).
     brisque: BRISQUE score (lower is better, ~0-100); niqe: NIQE (lower is better).
     overall: weighted 0-100 score; aspects: per-aspect scores with reasons.
     notes: how the image was measured (e.g. sampling of large images).
@@ -42,6 +43,7 @@ class QualityReport:
     brightness: float
     clipped_shadows: float
     clipped_highlights: float
+    blockiness: float
     brisque: float
     niqe: float
     overall: float
@@ -56,4 +58,4 @@ class QualityReport:
         raise KeyError(name)
 
 
-ASPECTS = ("sharpness", "noise", "contrast", "exposure", "colorfulness", "brisque", "niqe")
+ASPECTS = ("sharpness", "noise", "contrast", "exposure", "colorfulness", "compression", "brisque", "niqe")

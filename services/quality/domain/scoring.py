@@ -10,6 +10,7 @@ The mappings are monotone and deliberately simple (documented anchor points, no 
 - contrast c (RMS):                     100 (1 - exp(-c / 0.07))    0.2 -> 94, 0.05 -> 51
 - exposure: 100 - 200 max(0, |brightness - 0.45| - 0.15) - 200 (clipping beyond 1% at each end)
 - colourfulness M:                      100 min(1, M / 33)^0.5      (weight 0 for gray images)
+- compression (blockiness b):           100 / (1 + (max(b - 0.03, 0) / 0.2)^2)   0.05 -> 99, 0.3 -> 35
 - BRISQUE b:                            100 - b, clipped to 0..100
 - NIQE n:                               100 exp(-max(n - 3, 0) / 12)
 
@@ -29,10 +30,11 @@ WEIGHTS = {
     "sharpness": 0.20,
     "noise": 0.20,
     "contrast": 0.10,
-    "exposure": 0.15,
+    "exposure": 0.10,
     "colorfulness": 0.05,
-    "brisque": 0.15,
-    "niqe": 0.15,
+    "compression": 0.10,
+    "brisque": 0.125,
+    "niqe": 0.125,
 }
 
 
@@ -101,6 +103,12 @@ def score_colorfulness(m: float, is_grayscale: bool) -> AspectScore:
     return AspectScore("colorfulness", m, score, f"{why} (Hasler-Suesstrunk {m:.1f})", WEIGHTS["colorfulness"])
 
 
+def score_compression(b: float) -> AspectScore:
+    score = _clamp(100.0 / (1.0 + (max(b - 0.03, 0.0) / 0.2) ** 2))
+    why = "no visible compression blocks" if b < 0.1 else "some block artefacts" if b < 0.3 else "blocky"
+    return AspectScore("compression", b, score, f"{why} (blockiness {b:.2f})", WEIGHTS["compression"])
+
+
 def score_brisque(b: float) -> AspectScore:
     why = "natural-looking" if b < 30 else "some visible distortion" if b < 50 else "strongly distorted"
     return AspectScore("brisque", b, _clamp(100.0 - b), f"{why} (BRISQUE {b:.1f}, lower is better)", WEIGHTS["brisque"])
@@ -120,6 +128,7 @@ def aspect_scores(m: Measurements, *, is_grayscale: bool) -> tuple[AspectScore, 
         score_contrast(m.contrast),
         score_exposure(m.brightness, m.clipped_shadows, m.clipped_highlights),
         score_colorfulness(m.colorfulness, is_grayscale),
+        score_compression(m.blockiness),
     ]
     if m.brisque is not None:
         aspects.append(score_brisque(m.brisque))
@@ -147,6 +156,7 @@ def build_report(m: Measurements, *, width: int, height: int, is_grayscale: bool
         brightness=m.brightness,
         clipped_shadows=m.clipped_shadows,
         clipped_highlights=m.clipped_highlights,
+        blockiness=m.blockiness,
         brisque=float(m.brisque if m.brisque is not None else math.nan),
         niqe=float(m.niqe if m.niqe is not None else math.nan),
         overall=overall_score(aspects),
