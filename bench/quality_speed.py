@@ -20,19 +20,19 @@ import time
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-import skimage.data  # noqa: E402
-from skimage.metrics import peak_signal_noise_ratio, structural_similarity  # noqa: E402
+import cv2
+import numpy as np
+import skimage.data
+from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
-from services.quality.domain.assess import assess  # noqa: E402
-from services.quality.domain.compare import compare  # noqa: E402
-from services.quality.domain.fidelity import psnr, ssim  # noqa: E402
-from services.quality.domain.metrics.brisque import brisque_score  # noqa: E402
-from services.quality.domain.metrics.niqe import niqe_score  # noqa: E402
-from services.quality.domain.metrics.noise import noise_levels  # noqa: E402
-from services.quality.domain.metrics.sharpness import sharpness  # noqa: E402
-from services.quality.domain.working_image import to_working_image  # noqa: E402
+from services.quality.domain.assess import assess
+from services.quality.domain.compare import compare
+from services.quality.domain.fidelity import psnr, ssim
+from services.quality.domain.metrics.brisque import brisque_score
+from services.quality.domain.metrics.niqe import niqe_score
+from services.quality.domain.metrics.noise import noise_levels
+from services.quality.domain.metrics.sharpness import sharpness
+from services.quality.domain.working_image import to_working_image
 
 REPEATS = 5
 
@@ -66,10 +66,9 @@ def main() -> None:
         "low contrast (x0.6)": np.clip(ref2.mean() + 0.6 * (ref2 - ref2.mean()), 0, 255).astype(np.uint8),
     }
     for label, cand in candidates.items():
-        best, med = timed(lambda c=cand: compare(ref2, c, 1.0))
-        rows.append((f"compare 2 MP, level 1, candidate {label}", best, med, 0.25))
-    best, med = timed(lambda: compare(ref2, candidates["noisy (sigma 10)"], 0.0))
-    rows.append(("compare 2 MP, level 0 (no enhancement)", best, med, None))
+        rows.append((f"compare 2 MP, level 1, candidate {label}", *timed(lambda c=cand: compare(ref2, c, 1.0)), 0.25))
+    rows.append(("compare 2 MP, level 0 (no enhancement)",
+                 *timed(lambda: compare(ref2, candidates["noisy (sigma 10)"], 0.0)), None))
 
     a, b = to_working_image(ref2), to_working_image(candidates["noisy (sigma 10)"])
     rows.append(("ours: PSNR + SSIM (luma), 2 MP", *timed(lambda: (psnr(a.rgb, b.rgb), ssim(a.gray, b.gray))), None))
