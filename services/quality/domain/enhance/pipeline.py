@@ -2,18 +2,24 @@
 
 Guarantee: no targeted aspect's score (0-100) ends more than SCORE_TOLERANCE below its score
 before enhancement.  How:
-- steps run in order; after each, the light measurements are taken and every targeted aspect
-  that no later step serves is checked against the original (so denoising may cost sharpness that
-  the sharpening step then has to win back, but sharpening may not leave the noise worse);
-- a step that fails is retried at half and quarter strength, then skipped;
+- steps run in order on a *canvas*; after each, the light measurements are taken and every
+  targeted aspect that no later step serves is checked against the start (so denoising may cost
+  sharpness that the sharpening step then has to win back, but sharpening may not leave the noise
+  worse); a failing step is retried at half and quarter strength, then skipped;
+- fast path: the canvas is the measurement tiles (sampling.tiles) of the image, and the accepted
+  steps, with the parameters fitted there, are then applied once to the full image, which is
+  measured and checked; slow path (only if that final check fails, or for images small enough to
+  be their own single tile): the same search on the full image;
 - if the end result still fails (an aspect an early step was allowed to lower was not won back),
-  the steps that can hurt it are halved and the whole run repeated; as a last resort the input
-  is returned unchanged.
+  the steps that can hurt it are halved and the search repeated; as a last resort the input is
+  returned unchanged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -23,12 +29,9 @@ from ..measure import Measurements, SampledViews, measure, measure_views
 from ..sampling import stride_for, tile_boxes
 from ..scoring import aspect_scores
 from ..working_image import WorkingImage, luma
-from .color import transfer_chroma
-from .denoise import denoise
 from .params import EnhanceParams, ReferenceStats
 from .plan import CAN_HURT, StepPlan, plan_steps
-from .sharpen import choose_amount, sharpen
-from .tone import auto_levels, correct_exposure, match_luma_histogram
+from .steps import apply_step, fit_step
 
 SCORE_TOLERANCE = 0.5  # points on the 0-100 aspect scale
 STEP_FACTORS = (1.0, 0.5, 0.25)
@@ -62,36 +65,12 @@ class EnhancementResult:
     after: Measurements
 
 
-def _run_step(
-    ycc: np.ndarray, step: StepPlan, ref: ReferenceStats | None, is_gray: bool, current: Measurements
-) -> tuple[np.ndarray, float]:
-    """Run one step; returns the input object itself when the step has nothing to do."""
-    if step.name == "denoise":
-        return denoise(ycc, step.setting, step.strength, is_grayscale=is_gray), step.setting
-    if step.name == "match_histogram" and ref is not None:
-        return match_luma_histogram(ycc, ref.luma_quantiles, step.strength), 0.0
-    if step.name == "auto_levels":
-        return auto_levels(ycc, step.strength, current.contrast), 0.0
-    if step.name == "exposure":
-        return correct_exposure(ycc, step.strength), 0.0
-    if step.name == "color" and ref is not None:
-        return transfer_chroma(ycc, ref.chroma_mean, ref.chroma_std, step.strength), 0.0
-    if step.name == "sharpen":
-        amount = choose_amount(np.ascontiguousarray(ycc[..., 0]), current.sharpness, step.setting) * step.strength
-        return sharpen(ycc, amount), amount
-    return ycc, 0.0
-
-
-def _to_working(image: WorkingImage, ycc: np.ndarray) -> WorkingImage:
-    rgb = cv2.cvtColor(ycc, cv2.COLOR_YCrCb2RGB)
-    np.clip(rgb, 0.0, 1.0, out=rgb)
-    if image.is_grayscale:
-        gray = np.ascontiguousarray(rgb[..., 0])
-        rgb = cv2.merge([gray, gray, gray])
-    else:
-        gray = luma(rgb)
-    return WorkingImage(rgb=rgb, gray=gray, alpha=image.alpha, is_grayscale=image.is_grayscale,
-                        bit_depth=image.bit_depth)
+@dataclass(frozen=True, eq=False)
+class _Accepted:
+    step: StepPlan
+    params: Any
+    strength: float
+    setting: float
 
 
 def _rgb_block(block: np.ndarray, is_gray: bool) -> np.ndarray:
@@ -103,24 +82,40 @@ def _rgb_block(block: np.ndarray, is_gray: bool) -> np.ndarray:
     return rgb
 
 
-def _views(ycc: np.ndarray, is_gray: bool) -> SampledViews:
-    """The sampled views of the image a YCrCb array holds, converting only the sampled pixels."""
+def _gray_of(rgb: np.ndarray, is_gray: bool) -> np.ndarray:
+    return np.ascontiguousarray(rgb[..., 0]) if is_gray else luma(rgb)
+
+
+def _full_views(canvas: list[np.ndarray], is_gray: bool) -> SampledViews:
+    """Views of a full YCrCb image, converting only the sampled pixels (same as sampled_views)."""
+    ycc = canvas[0]
     h, w = ycc.shape[:2]
     boxes = tile_boxes(h, w)
     k = stride_for(h, w)
     rgb_tiles = [_rgb_block(ycc[r, c], is_gray) for r, c in boxes]
     rgb_sample = _rgb_block(ycc[::k, ::k], is_gray)
-
-    def gray_of(rgb: np.ndarray) -> np.ndarray:
-        return np.ascontiguousarray(rgb[..., 0]) if is_gray else luma(rgb)
-
     return SampledViews(
-        gray_tiles=[gray_of(t) for t in rgb_tiles],
+        gray_tiles=[_gray_of(t, is_gray) for t in rgb_tiles],
         rgb_tiles=None if is_gray else rgb_tiles,
-        gray_sample=gray_of(rgb_sample),
+        gray_sample=_gray_of(rgb_sample, is_gray),
         rgb_sample=None if is_gray else rgb_sample,
         tiled=len(boxes) > 1,
         subsampled=k > 1,
+    )
+
+
+def _tile_views(canvas: list[np.ndarray], is_gray: bool) -> SampledViews:
+    """Views of a tile canvas: the tiles, and all their pixels as the 'sample'."""
+    rgb_tiles = [_rgb_block(t, is_gray) for t in canvas]
+    gray_tiles = [_gray_of(t, is_gray) for t in rgb_tiles]
+    rgb_sample = np.concatenate([t.reshape(-1, 3) for t in rgb_tiles])[:, None, :]
+    return SampledViews(
+        gray_tiles=gray_tiles,
+        rgb_tiles=None if is_gray else rgb_tiles,
+        gray_sample=np.concatenate([g.reshape(-1) for g in gray_tiles])[:, None],
+        rgb_sample=None if is_gray else rgb_sample,
+        tiled=True,
+        subsampled=True,
     )
 
 
@@ -131,31 +126,54 @@ def worsened_aspects(before: Measurements, after: Measurements, checked, is_gray
     return [name for name in checked if name in old and new[name] < old[name] - SCORE_TOLERANCE]
 
 
-def _greedy(image, steps, ref, before, targeted, notes, progress):
-    """One pass over the steps with per-step checks -> (working image, applied, measurements)."""
-    ycc = cv2.cvtColor(image.rgb, cv2.COLOR_RGB2YCrCb)
-    current_m = before
-    applied: list[AppliedStep] = []
+def _search(
+    canvas: list[np.ndarray],
+    views: Callable[[list[np.ndarray], bool], SampledViews],
+    steps: list[StepPlan],
+    ref: ReferenceStats | None,
+    start: Measurements,
+    targeted: tuple[str, ...],
+    is_gray: bool,
+    notes: list[str],
+    progress: Callable[[float, str], None],
+) -> tuple[list[np.ndarray], list[_Accepted], Measurements]:
+    """Greedy pass over the steps with per-step checks on `canvas`."""
+    current_m = start
+    accepted: list[_Accepted] = []
     for i, step in enumerate(steps):
         progress(i / max(len(steps), 1), step.name)
+        if step.strength <= 0.0:
+            continue
+        fitted = fit_step(step, canvas, ref, current_m)
+        if fitted is None:
+            continue
+        params, setting = fitted
         served_later = {s.aspect for s in steps[i + 1 :]}
         checked = [a for a in targeted if a not in served_later]
+        worse: list[str] = []
         for factor in STEP_FACTORS:
-            trial = step.weaker(factor)
-            new_ycc, setting = _run_step(ycc, trial, ref, image.is_grayscale, current_m)
-            if new_ycc is ycc:
-                break  # nothing to do for this step
-            cand_m = measure_views(_views(new_ycc, image.is_grayscale))
-            worse = worsened_aspects(before, cand_m, checked, image.is_grayscale)
+            strength = step.strength * factor
+            trial = [apply_step(step.name, c, params, strength, is_grayscale=is_gray) for c in canvas]
+            trial_m = measure_views(views(trial, is_gray))
+            worse = worsened_aspects(start, trial_m, checked, is_gray)
             if not worse:
-                ycc, current_m = new_ycc, cand_m
-                applied.append(AppliedStep(step.name, step.aspect, trial.strength, setting))
+                canvas, current_m = trial, trial_m
+                accepted.append(_Accepted(step, params, strength, setting))
                 if factor < 1.0:
                     notes.append(f"{step.name} at {factor:.0%} strength (full strength would worsen)")
                 break
         else:
             notes.append(f"{step.name} skipped (would worsen {', '.join(worse)})")
-    return (_to_working(image, ycc) if applied else image), applied, current_m
+    return canvas, accepted, current_m
+
+
+def _to_rgb(image: WorkingImage, ycc: np.ndarray, accepted: list[_Accepted]) -> np.ndarray:
+    """The result in RGB; the input's own pixels when no step was accepted (no colour round trip)."""
+    return _rgb_block(ycc, image.is_grayscale) if accepted else image.rgb
+
+
+def _applied(accepted: list[_Accepted]) -> tuple[AppliedStep, ...]:
+    return tuple(AppliedStep(a.step.name, a.step.aspect, a.strength, a.setting) for a in accepted)
 
 
 def enhance_working(
@@ -167,7 +185,10 @@ def enhance_working(
     on_progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
 ) -> EnhancementResult:
-    """Enhance `image` (level, aspects from `params`), optionally toward `reference` statistics."""
+    """Enhance `image` (level, aspects from `params`), optionally toward `reference` statistics.
+
+    `before`: the image's measurements if already taken (saves a measurement).
+    """
     checkpoint(0.0, "measuring", on_progress, should_stop)
     before = before or measure(image, natural_scene=False)
     if params.level == 0.0:
@@ -175,16 +196,42 @@ def enhance_working(
     same_size = reference is not None and (reference.width, reference.height) == (image.width, image.height)
     steps = plan_steps(before, params, is_grayscale=image.is_grayscale, reference=reference,
                        same_size_reference=same_size)
+    is_gray = image.is_grayscale
+    full = cv2.cvtColor(image.rgb, cv2.COLOR_RGB2YCrCb)
+    boxes = tile_boxes(image.height, image.width)
     notes: list[str] = []
-    for run in range(RERUNS + 1):
-        def progress(f: float, name: str, run: int = run) -> None:
-            checkpoint(0.05 + 0.9 * (run + f) / (RERUNS + 1), name, on_progress, should_stop)
 
-        result, applied, after = _greedy(image, steps, reference, before, params.aspects, notes, progress)
-        worse = worsened_aspects(before, after, params.aspects, image.is_grayscale)
+    def progress_for(run: int) -> Callable[[float, str], None]:
+        def progress(f: float, name: str) -> None:
+            checkpoint(0.05 + 0.9 * (run + f) / (RERUNS + 2), name, on_progress, should_stop)
+
+        return progress
+
+    # fast path: search on the tiles, apply once to the whole image, verify there
+    if len(boxes) > 1:
+        tiles = [full[r, c] for r, c in boxes]
+        tile_start = measure_views(_tile_views(tiles, is_gray))
+        _, accepted, _ = _search(tiles, _tile_views, steps, reference, tile_start, params.aspects, is_gray,
+                                 notes, progress_for(0))
+        ycc = full
+        for a in accepted:
+            ycc = apply_step(a.step.name, ycc, a.params, a.strength, is_grayscale=is_gray)
+        after = measure_views(_full_views([ycc], is_gray))
+        if not worsened_aspects(before, after, params.aspects, is_gray):
+            checkpoint(1.0, "done", on_progress, should_stop)
+            return EnhancementResult(_to_rgb(image, ycc, accepted), image.alpha, _applied(accepted), tuple(notes),
+                                     before, after)
+        notes.append("tile search disagreed with the full image: searched on the full image")
+
+    # slow path: the same search on the full image, with re-runs
+    for run in range(RERUNS + 1):
+        canvas, accepted, after = _search([full], _full_views, steps, reference, before, params.aspects,
+                                          is_gray, notes, progress_for(run + 1))
+        worse = worsened_aspects(before, after, params.aspects, is_gray)
         if not worse:
             checkpoint(1.0, "done", on_progress, should_stop)
-            return EnhancementResult(result.rgb, image.alpha, tuple(applied), tuple(notes), before, after)
+            return EnhancementResult(_to_rgb(image, canvas[0], accepted), image.alpha, _applied(accepted), tuple(notes),
+                                     before, after)
         culprits = {name for aspect in worse for name in CAN_HURT.get(aspect, ())}
         notes.append(f"re-running with weaker {', '.join(sorted(culprits))} (would worsen {', '.join(worse)})")
         steps = [s.weaker() if s.name in culprits else s for s in steps]

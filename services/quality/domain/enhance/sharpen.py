@@ -12,7 +12,6 @@ import numpy as np
 
 from ..metrics.noise import noise_levels
 from ..metrics.sharpness import sharpness
-from ..sampling import tiles
 
 RADIUS = 1.2
 AMOUNTS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5)
@@ -28,16 +27,17 @@ def _tile_sharpness(ts: list[np.ndarray]) -> float:
     return sharpness(ts, noise_levels(ts).luma)
 
 
-def choose_amount(y: np.ndarray, current: float, target: float) -> float:
+def choose_amount(y_tiles: list[np.ndarray], current: float, target: float) -> float:
     """Smallest amount taking the image's sharpness `current` (as the assessment measured it) to
     `target` (the largest tried if none does); 0 when it is already there.
 
-    The gain of each amount is measured on luma tiles and applied to `current` as a ratio, so
+    The gain of each amount is measured on luma tiles (see sampling.tiles) and applied to `current`
+    as a ratio, so
     the small difference between YCrCb luma and the assessment's Rec. 709 luma does not matter.
     """
     if current >= target:
         return 0.0
-    ts = tiles(y)
+    ts = [np.ascontiguousarray(t) for t in y_tiles]
     base = _tile_sharpness(ts)
     if base <= 0.0:
         return 0.0
