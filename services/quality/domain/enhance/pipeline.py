@@ -144,7 +144,7 @@ def _search(
         progress(i / max(len(steps), 1), step.name)
         if step.strength <= 0.0:
             continue
-        fitted = fit_step(step, canvas, ref, current_m)
+        fitted = fit_step(step, canvas, ref, current_m, start)
         if fitted is None:
             continue
         params, setting = fitted

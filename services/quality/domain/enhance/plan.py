@@ -11,7 +11,9 @@ from .params import EnhanceParams, ReferenceStats
 
 BLIND_NOISE_TARGET = 3.0  # clean photos read 1-4 (texture); only noise above this is removed
 MIN_NOISE_TO_REMOVE = 1.5
-BLIND_SHARPNESS_TARGET = 8.0
+BLIND_SHARPNESS_TARGET = 8.0  # sharp photos read 10-13; blind sharpening aims at most here ...
+BLIND_SHARPNESS_GAIN = 1.5  # ... and at most 1.5x the image's own sharpness (some scenes are smooth)
+MAX_NOISE_TO_SHARPEN = 6.0  # sharpening a still-noisy image mostly sharpens the noise
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ def plan_steps(
     ):
         steps.append(StepPlan("color", "colorfulness", level))
     if "sharpness" in aspects:
-        target = BLIND_SHARPNESS_TARGET
+        target = min(BLIND_SHARPNESS_TARGET, BLIND_SHARPNESS_GAIN * before.sharpness)
         if reference is not None and same_size_reference:
             target = reference.sharpness
         # denoising costs some detail: aim at least for the sharpness the image had before

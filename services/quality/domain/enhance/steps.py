@@ -16,7 +16,7 @@ from ..sampling import strided, tiles
 from .color import apply_chroma_transfer, fit_chroma_transfer
 from .denoise import denoise
 from .params import ReferenceStats
-from .plan import StepPlan
+from .plan import MAX_NOISE_TO_SHARPEN, StepPlan
 from .sharpen import choose_amount, sharpen
 from .tone import apply_auto_levels, apply_curve, fit_auto_levels, fit_exposure, fit_histogram_match
 
@@ -29,12 +29,24 @@ def canvas_sample(canvas: list[np.ndarray]) -> np.ndarray:
 
 
 def fit_step(
-    step: StepPlan, canvas: list[np.ndarray], ref: ReferenceStats | None, current: Measurements
+    step: StepPlan,
+    canvas: list[np.ndarray],
+    ref: ReferenceStats | None,
+    current: Measurements,
+    start: Measurements,
 ) -> tuple[Any, float] | None:
-    """(parameters, reported setting) of `step` for this canvas, or None when there is nothing to do."""
+    """(parameters, reported setting) of `step` for this canvas, or None when there is nothing to do.
+
+    current: measurements of the canvas now; start: before any step.  Sharpening is skipped while
+    the image is still noisy (noise above 6, or the reference's level) unless denoising has at
+    least removed 40% of it: it would mostly sharpen the noise.
+    """
     if step.name == "denoise":
         return step.setting, step.setting
     if step.name == "sharpen":
+        noise_floor = max(MAX_NOISE_TO_SHARPEN, ref.noise_sigma if ref is not None else 0.0)
+        if current.noise_sigma > noise_floor and current.noise_sigma > 0.6 * start.noise_sigma:
+            return None
         y_tiles = tiles(canvas[0][..., 0]) if len(canvas) == 1 else [c[..., 0] for c in canvas]
         amount = choose_amount(y_tiles, current.sharpness, step.setting)
         return (amount, amount) if amount > 0.0 else None

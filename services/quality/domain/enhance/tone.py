@@ -7,7 +7,7 @@ scales chroma by the same gain so colours keep their saturation relative to the 
 
 Without a reference, a low-contrast or dark photo cannot be told from a degraded one, so the
 blind steps are conservative: auto-levels only acts on clearly flat images (RMS contrast below
-0.08) and stops at a modest RMS contrast of 0.16; the exposure gamma only acts when the image is
+0.05) and stops at a modest RMS contrast of 0.10; the exposure gamma only acts when the image is
 dark (bright) *and* leaves its highlights (shadows) unused.
 """
 
@@ -24,8 +24,9 @@ STRETCH_LOW, STRETCH_HIGH = 0.005, 0.995  # percentiles kept inside the target r
 STRETCH_TARGET = (0.02, 0.98)
 MAX_STRETCH_GAIN = 4.0
 MIN_STRETCH_GAIN = 1.1  # below this, leave it alone
-FLAT_CONTRAST = 0.08  # blind auto-levels acts below this RMS contrast ...
-TARGET_CONTRAST = 0.16  # ... and brings it up to at most this
+FLAT_CONTRAST = 0.05  # blind auto-levels acts below this RMS contrast ...
+TARGET_CONTRAST = 0.10  # ... and brings it up to at most this
+MIN_HISTOGRAM_DISTANCE = 0.01  # mean |quantile difference| below which histograms already match
 EXPOSURE_TARGET = 0.45
 
 
@@ -53,10 +54,13 @@ def _with_luma(ycc: np.ndarray, y: np.ndarray) -> np.ndarray:
 # --- histogram matching (needs the reference's luma quantiles) -----------------------------
 
 
-def fit_histogram_match(sample: np.ndarray, ref_quantiles: np.ndarray) -> np.ndarray:
-    """Lookup table mapping the sample's luma distribution onto the reference's."""
+def fit_histogram_match(sample: np.ndarray, ref_quantiles: np.ndarray) -> np.ndarray | None:
+    """Lookup table mapping the sample's luma distribution onto the reference's; None when the two
+    already agree (Wasserstein-1 distance, the mean |quantile difference|, below 0.01)."""
     probs = (np.arange(ref_quantiles.size) + 0.5) / ref_quantiles.size
     own = np.quantile(sample[..., 0], probs)
+    if float(np.mean(np.abs(own - ref_quantiles))) < MIN_HISTOGRAM_DISTANCE:
+        return None
     own = own + np.arange(own.size) * 1e-7  # strictly increasing for interpolation
     return _lut(own, ref_quantiles)
 
