@@ -87,7 +87,8 @@ def plan_steps(
         target = min(BLIND_SHARPNESS_TARGET, BLIND_SHARPNESS_GAIN * before.sharpness)
         if reference is not None and same_size_reference:
             target = reference.sharpness
-        # denoising costs some detail: aim at least for the sharpness the image had before
-        target = max(target, before.sharpness)
-        steps.append(StepPlan("sharpen", "sharpness", level, target))
+        # the level scales how far beyond the current sharpness we aim; winning back the detail
+        # denoising costs is not scaled (the image must end at least as sharp as it started)
+        target = before.sharpness + level * max(target - before.sharpness, 0.0)
+        steps.append(StepPlan("sharpen", "sharpness", 1.0, target))
     return steps
