@@ -20,13 +20,16 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ..working_image import LUMA_WEIGHTS
+
 _IMMERKAER = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float32)
 EDGE_EXCLUDED_FRACTION = 0.10
 
 
-def _abs_response(a: np.ndarray) -> np.ndarray:
-    response = np.abs(cv2.filter2D(a * np.float32(255.0), cv2.CV_32F, _IMMERKAER))[1:-1, 1:-1]
-    return (response.mean(axis=2) if response.ndim == 3 else response).ravel()
+def _signed_response(a: np.ndarray) -> np.ndarray:
+    """Immerkaer response of a tile (8-bit units), border dropped -> (pixels, channels)."""
+    response = cv2.filter2D(a * np.float32(255.0), cv2.CV_32F, _IMMERKAER)[1:-1, 1:-1]
+    return response.reshape(-1, 1 if response.ndim == 2 else response.shape[2])
 
 
 def _edge_strength(gray: np.ndarray) -> np.ndarray:
@@ -36,9 +39,8 @@ def _edge_strength(gray: np.ndarray) -> np.ndarray:
     return (np.abs(gx) + np.abs(gy)).ravel()
 
 
-def _sigma(response: np.ndarray, keep: np.ndarray) -> float:
-    count = int(np.count_nonzero(keep))
-    mean_abs = float(response[keep].sum(dtype=np.float64)) / max(count, 1)
+def _sigma(abs_response: np.ndarray, keep: np.ndarray, count: int) -> float:
+    mean_abs = float(np.dot(abs_response, keep)) / max(count, 1)
     return mean_abs * math.sqrt(math.pi / 2.0) / 6.0
 
 
@@ -61,15 +63,18 @@ def noise_levels(
     edge = np.concatenate([_edge_strength(g) for g in gray_tiles])
     if edge.size == 0:
         return NoiseLevels(0.0, 0.0, 0.0, 0.0)
-    keep = edge <= np.quantile(edge[::7], 1.0 - EDGE_EXCLUDED_FRACTION)
-    luma_sigma = _sigma(np.concatenate([_abs_response(g) for g in gray_tiles]), keep)
+    keep = (edge <= np.quantile(edge[::7], 1.0 - EDGE_EXCLUDED_FRACTION)).astype(np.float32)
+    count = int(keep.sum())
     if rgb_tiles is None:
+        luma_sigma = _sigma(np.abs(np.concatenate([_signed_response(g) for g in gray_tiles])[:, 0]), keep, count)
         return NoiseLevels(luma_sigma, luma_sigma, 0.0, 0.0)
-    channel = _sigma(np.concatenate([_abs_response(t) for t in rgb_tiles]), keep)
-    rg = _sigma(np.concatenate([_abs_response(t[..., 0] - t[..., 1]) for t in rgb_tiles]), keep)
-    yb = _sigma(
-        np.concatenate([_abs_response(0.5 * (t[..., 0] + t[..., 1]) - t[..., 2]) for t in rgb_tiles]), keep
-    )
+    # the filter is linear: one pass over RGB gives the responses of luma and the opponent planes
+    r, g, b = np.ascontiguousarray(np.concatenate([_signed_response(t) for t in rgb_tiles]).T)
+    wr, wg, wb = LUMA_WEIGHTS
+    channel = _sigma((np.abs(r) + np.abs(g) + np.abs(b)) / 3.0, keep, count)
+    luma_sigma = _sigma(np.abs(wr * r + wg * g + wb * b), keep, count)
+    rg = _sigma(np.abs(r - g), keep, count)
+    yb = _sigma(np.abs(0.5 * (r + g) - b), keep, count)
     return NoiseLevels(channel, luma_sigma, rg, yb)
 
 
