@@ -6,8 +6,9 @@ Targets (issue 5): compare two 2-megapixel images including enhancement <= 0.25 
 12-megapixel image <= 0.5 s.  Each case runs once to warm up, then REPEATS times; min and median
 wall times are printed (the dev box is shared, so the min is the best estimate of the cost and
 the median shows the interference); process CPU time (all threads) is printed too, as the load-
-independent cost: on an idle 2-core box the wall time would be at most about that.  Baselines in the same run: scikit-image's PSNR + SSIM on the
-same 2 MP pair, and the aspect metrics computed on the full 12 MP frame without sampling.
+independent cost: on an idle 2-core box the wall time would be at most about that.
+Baselines in the same run: scikit-image's PSNR + SSIM on the same 2 MP pair, and the aspect
+metrics computed on the full 12 MP frame without sampling.
 OpenCV keeps its default threads (the service would run it so); numpy BLAS is pinned to 1.
 """
 

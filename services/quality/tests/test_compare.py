@@ -1,8 +1,8 @@
 import cv2
 import numpy as np
 import pytest
-from imagemesh_kit.errors import InvalidArgument
 
+from imagemesh_kit.errors import InvalidArgument
 from services.quality.domain.compare import compare
 from services.quality.tests.images import add_noise, photo
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
-from imagemesh_kit.errors import InvalidArgument
 
+from imagemesh_kit.errors import InvalidArgument
 from services.quality.domain.cancel import Cancelled
 from services.quality.domain.enhance.params import ENHANCE_ASPECTS, enhance_params, reference_stats
 from services.quality.domain.enhance.pipeline import SCORE_TOLERANCE, enhance_working

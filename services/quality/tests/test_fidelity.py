@@ -1,7 +1,7 @@
 import pytest
-from imagemesh_kit.errors import InvalidArgument
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
+from imagemesh_kit.errors import InvalidArgument
 from services.quality.domain.fidelity import psnr, ssim
 from services.quality.domain.working_image import to_working_image
 from services.quality.tests.images import add_noise, blur, photo

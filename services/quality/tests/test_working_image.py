@@ -1,8 +1,8 @@
 import cv2
 import numpy as np
 import pytest
-from imagemesh_kit.errors import InvalidArgument, ResourceExhausted
 
+from imagemesh_kit.errors import InvalidArgument, ResourceExhausted
 from services.quality.domain.working_image import to_pixels, to_working_image
 from services.quality.tests.images import photo
 

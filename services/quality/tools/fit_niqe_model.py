@@ -5,8 +5,8 @@ Run from the repository root:
 
 Images (the "tuning set"; the distortion-ladder benchmark uses other images): astronaut, coffee,
 chelsea, camera, motorcycle_left, motorcycle_right.  As in the NIQE paper, 96x96 blocks (here
-overlapping by 3/4, in four mirrored/rotated views) whose mean local deviation is at least 0.75x the sharpest block of their
-image are kept; the 36 features of the kept blocks give the mean and covariance written to
+overlapping by 3/4, in four mirrored/rotated views) whose mean local deviation is at least 0.75x
+the sharpest block of their image are kept; the 36 features of the kept blocks give the mean and covariance written to
 services/quality/domain/models/niqe_pristine.npz.  The original NIQE model was fitted on 125
 high-quality photos; ours has far fewer, so scores are on a similar but not identical scale.
 """
