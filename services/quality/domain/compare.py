@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from .assess import assess_working
 from .cancel import ProgressFn, StopFn, checkpoint
 from .enhance.params import enhance_params, reference_stats
 from .enhance.pipeline import AppliedStep, enhance_working
@@ -134,4 +133,4 @@ def compare(
     )
 
 
-__all__ = ["AspectDifference", "ComparisonResult", "assess_working", "compare", "resize_to"]
+__all__ = ["AspectDifference", "ComparisonResult", "compare", "resize_to"]

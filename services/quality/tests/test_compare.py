@@ -16,6 +16,12 @@ def test_identical_images():
     assert r.processing_time_ms > 0
 
 
+@pytest.mark.parametrize("name", ["astronaut", "camera"])
+def test_an_image_compared_with_itself_needs_no_enhancement(name):
+    r = compare(photo(name), photo(name), 1.0)
+    assert r.enhancements_applied == () and r.enhanced_pixels is None
+
+
 def test_different_sizes_are_resized_and_said_so():
     ref = photo("astronaut")
     cand = cv2.resize(ref, (300, 300), interpolation=cv2.INTER_AREA)

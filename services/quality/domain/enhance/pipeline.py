@@ -29,7 +29,7 @@ from ..measure import Measurements, SampledViews, measure, measure_views
 from ..sampling import stride_for, tile_boxes
 from ..scoring import aspect_scores
 from ..working_image import WorkingImage, luma
-from .params import EnhanceParams, ReferenceStats
+from .params import EnhanceParams, ReferenceStats, reference_stats
 from .plan import CAN_HURT, StepPlan, plan_steps
 from .steps import apply_step, fit_step
 
@@ -194,8 +194,9 @@ def enhance_working(
     if params.level == 0.0:
         return EnhancementResult(image.rgb, image.alpha, (), (), before, before)
     same_size = reference is not None and (reference.width, reference.height) == (image.width, image.height)
+    own = reference_stats(image, before) if reference is not None else None
     steps = plan_steps(before, params, is_grayscale=image.is_grayscale, reference=reference,
-                       same_size_reference=same_size)
+                       same_size_reference=same_size, own_stats=own)
     is_gray = image.is_grayscale
     full = cv2.cvtColor(image.rgb, cv2.COLOR_RGB2YCrCb)
     boxes = tile_boxes(image.height, image.width)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from ..measure import Measurements
 from ..scoring import score_contrast, score_exposure
 from .denoise import noise_to_remove
 from .params import EnhanceParams, ReferenceStats
+from .tone import MIN_HISTOGRAM_DISTANCE
 
 BLIND_NOISE_TARGET = 3.0  # clean photos read 1-4 (texture); only noise above this is removed
 MIN_NOISE_TO_REMOVE = 1.5
@@ -42,6 +45,20 @@ CAN_HURT = {
 }
 
 
+def histograms_agree(own: ReferenceStats, ref: ReferenceStats) -> bool:
+    """Luma histograms within a Wasserstein-1 distance of 0.01 (mean |quantile difference|)."""
+    return float(np.mean(np.abs(own.luma_quantiles - ref.luma_quantiles))) < MIN_HISTOGRAM_DISTANCE
+
+
+def chroma_agrees(own: ReferenceStats, ref: ReferenceStats) -> bool:
+    """Chroma means within 0.004 and stds within 5%."""
+    return all(
+        abs(own.chroma_mean[i] - ref.chroma_mean[i]) < 0.004
+        and abs(own.chroma_std[i] - ref.chroma_std[i]) <= 0.05 * max(ref.chroma_std[i], 1e-6)
+        for i in range(2)
+    )
+
+
 def _wants_tone_match(before: Measurements, ref: ReferenceStats) -> bool:
     own = score_contrast(before.contrast).score + score_exposure(
         before.brightness, before.clipped_shadows, before.clipped_highlights
@@ -58,8 +75,13 @@ def plan_steps(
     is_grayscale: bool,
     reference: ReferenceStats | None,
     same_size_reference: bool,
+    own_stats: ReferenceStats | None = None,
 ) -> list[StepPlan]:
-    """The ordered steps: denoise, tone (histogram match or auto-levels/exposure), colour, sharpen."""
+    """The ordered steps: denoise, tone (histogram match or auto-levels/exposure), colour, sharpen.
+
+    own_stats: the image's own statistics (as reference_stats computes them); with them, the
+    histogram and colour steps are left out when the image already matches the reference.
+    """
     level, aspects = params.level, params.aspects
     steps: list[StepPlan] = []
     if "noise" in aspects:
@@ -69,7 +91,7 @@ def plan_steps(
             steps.append(StepPlan("denoise", "noise", level, remove))
     tone_aspects = {"contrast", "exposure"} & set(aspects)
     if tone_aspects and reference is not None:
-        if _wants_tone_match(before, reference):
+        if _wants_tone_match(before, reference) and not (own_stats and histograms_agree(own_stats, reference)):
             steps.append(StepPlan("match_histogram", min(tone_aspects), level))
     elif tone_aspects:
         if "contrast" in tone_aspects:
@@ -81,6 +103,7 @@ def plan_steps(
         and reference is not None
         and not reference.is_grayscale
         and not is_grayscale
+        and not (own_stats and chroma_agrees(own_stats, reference))
     ):
         steps.append(StepPlan("color", "colorfulness", level))
     if "sharpness" in aspects:
