@@ -4,6 +4,7 @@ thread pool, comparisons stored in one transaction each. No gRPC here beyond the
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 import time
 import uuid
@@ -34,7 +35,7 @@ from services.quality.store import repository as repo
 from services.quality.store.models import ComparisonRow
 
 ENHANCED_KIND = "enhanced"
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,100}")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,64}")
 _COMPARISON_ID = re.compile(r"[0-9a-f]{32}")
 T = TypeVar("T")
 
@@ -62,9 +63,16 @@ def _check_image_id(value: str, field: str) -> str:
 def _check_request_id(value: str) -> str | None:
     if value and not _REQUEST_ID.fullmatch(value):
         raise InvalidArgument.for_field(
-            "request_id", "1-100 characters among letters, digits and ._:-", reason="INVALID_REQUEST_ID"
+            "request_id", "must be 1-64 characters of A-Z a-z 0-9 . _ : -", reason="INVALID_REQUEST_ID"
         )
     return value or None
+
+
+def storage_request_id(*parts: object) -> str:
+    """The request_id of a derived image in storage: derived from what identifies our request, so a retry
+    stores nothing new, and within storage's 64 characters whatever the caller's id was."""
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:40]
+    return f"quality:{digest}"
 
 
 def _comparison_not_found() -> NotFound:
@@ -127,7 +135,10 @@ class QualityUseCases:
             filename=_derived_name(source.filename),
             kind=ENHANCED_KIND,
             source_image_id=image_id,
-            request_id=f"quality-enhance-{request_id}" if request_id else "",
+            # the same request_id with other parameters is another request: it gets its own image
+            request_id=storage_request_id("enhance", request_id, image_id, params.level, params.aspects)
+            if request_id
+            else "",
             metadata=caller_metadata(caller),
         )
         return Enhancement(stored, result, (time.perf_counter() - started) * 1000.0)
@@ -164,7 +175,7 @@ class QualityUseCases:
                 kind=ENHANCED_KIND,
                 source_image_id=image2_id,
                 # a retried request finds the image its first attempt stored
-                request_id=f"quality-comparison-{request_id or comparison_id}",
+                request_id=storage_request_id("comparison", request_id or comparison_id),
                 metadata=caller_metadata(caller),
             )
             enhanced_id = stored.id

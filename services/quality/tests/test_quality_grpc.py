@@ -118,6 +118,35 @@ async def test_enhance_noisy_image_improves_without_worsening_targeted_aspects(q
     assert len(await own_images(quality, user, "enhanced")) == 1
 
 
+async def test_request_ids_are_per_request_and_the_longest_fit_storage(quality):
+    user = await quality.user()
+    clean = crop("astronaut", 96)
+    noisy = await quality.image(user, add_noise(clean, 15.0))
+    rid = "r" * 64
+    strong = await quality.stub.EnhanceImage(
+        q.EnhanceImageRequest(image_id=noisy, level=1.0, request_id=rid), metadata=user.md
+    )
+    none = await quality.stub.EnhanceImage(
+        q.EnhanceImageRequest(image_id=noisy, level=0.0, request_id=rid), metadata=user.md
+    )
+    assert strong.image.id != none.image.id  # other parameters: another request, not the first one's image
+    ref = await quality.image(user, clean)
+    comparison = (
+        await quality.stub.CreateComparison(
+            q.CreateComparisonRequest(image1_id=ref, image2_id=noisy, enhancement_level=1.0, request_id=rid),
+            metadata=user.md,
+        )
+    ).comparison
+    assert comparison.enhanced_image_id not in ("", strong.image.id, none.image.id)
+    await expect_error(
+        quality.stub.EnhanceImage(
+            q.EnhanceImageRequest(image_id=noisy, level=1.0, request_id=rid + "x"), metadata=user.md
+        ),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "INVALID_REQUEST_ID",
+    )
+
+
 @pytest.mark.parametrize(
     ("fields", "reason", "field"),
     [
