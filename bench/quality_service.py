@@ -34,6 +34,7 @@ import skimage.data
 
 from imagemesh_kit.mesh.launcher import Mesh, MeshConfig, free_port
 from imagemesh_kit.mesh.registry import load_registry
+from services.quality.codec import decode, encode_png
 from services.quality.domain.assess import assess
 from services.quality.domain.compare import compare
 
@@ -81,10 +82,12 @@ def run(client: httpx.Client, repeats: int) -> list[tuple[str, list[float], list
         "blurred (sigma 1.5)": cv2.GaussianBlur(ref, (0, 0), 1.5),
         "low contrast (x0.6)": np.clip(ref.mean() + 0.6 * (ref - ref.mean()), 0, 255).astype(np.uint8),
     }
-    ref_id = upload(encode(ref, ".png", cv2.IMWRITE_PNG_COMPRESSION, 1))
+    ref_png = encode(ref, ".png", cv2.IMWRITE_PNG_COMPRESSION, 1)
+    ref_id = upload(ref_png)
     rows = []
     for label, cand in candidates.items():
-        cand_id = upload(encode(cand, ".png", cv2.IMWRITE_PNG_COMPRESSION, 1))
+        cand_png = encode(cand, ".png", cv2.IMWRITE_PNG_COMPRESSION, 1)
+        cand_id = upload(cand_png)
         server, client_ms = [], []
 
         def call(ref_id=ref_id, cand_id=cand_id, server=server, client_ms=client_ms) -> None:
@@ -100,6 +103,16 @@ def run(client: httpx.Client, repeats: int) -> list[tuple[str, list[float], list
         rows.append((f"compare 2 MP + enhance (level 1), candidate {label}", server[1:], client_ms[1:], 250.0))
         rows.append((f"  baseline: domain compare() in-process, {label}",
                      timed(lambda c=cand: compare(ref, c, 1.0), repeats), None, None))  # fmt: skip
+
+        def with_codec(cand_png=cand_png) -> None:
+            a = decode(ref_png, field="image1_id", max_pixels=10**8)
+            b = decode(cand_png, field="image2_id", max_pixels=10**8)
+            result = compare(a, b, 1.0)
+            if result.enhanced_pixels is not None:
+                encode_png(result.enhanced_pixels)
+
+        rows.append((f"  baseline: decode 2 PNGs + compare() + encode PNG in-process, {label}",
+                     timed(with_codec, repeats), None, None))  # fmt: skip
 
     big = photo((4000, 3000), seed=2)
     big_id = upload(encode(big, ".jpg", cv2.IMWRITE_JPEG_QUALITY, 92))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import re
 import time
 import uuid
@@ -33,6 +34,8 @@ from services.quality.domain.report import QualityReport
 from services.quality.records import StoredComparison, result_json
 from services.quality.store import repository as repo
 from services.quality.store.models import ComparisonRow
+
+log = logging.getLogger(__name__)
 
 ENHANCED_KIND = "enhanced"
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,64}")
@@ -201,8 +204,22 @@ class QualityUseCases:
             # a concurrent retry with the same request_id stored first: answer with its comparison
             if request_id and (first := await self._by_request(caller.subject, request_id, wanted)) is not None:
                 return first
+            await self._forget(caller, enhanced_id, request_id)
+            raise
+        except Exception:
+            await self._forget(caller, enhanced_id, request_id)
             raise
         return repo.to_comparison(row)
+
+    async def _forget(self, caller: Principal, enhanced_id: str, request_id: str | None) -> None:
+        """The comparison could not be recorded: remove the enhanced image it stored, unless a retry with the
+        same request_id would find and use it."""
+        if not enhanced_id or request_id:
+            return
+        try:
+            await self._storage.delete(enhanced_id, caller_metadata(caller))
+        except Exception:
+            log.exception("could not remove enhanced image %s of a failed comparison", enhanced_id)
 
     async def _by_request(
         self, owner_id: str, request_id: str, wanted: tuple[str, str, float]

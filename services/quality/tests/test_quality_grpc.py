@@ -383,3 +383,21 @@ async def test_images_above_the_pixel_limit_are_refused(database, auth_server, t
             grpc.StatusCode.RESOURCE_EXHAUSTED,
             "IMAGE_TOO_LARGE",
         )
+
+
+async def test_a_comparison_that_cannot_be_recorded_leaves_no_enhanced_image(quality):
+    from sqlalchemy import text
+
+    user = await quality.user()
+    clean = crop("astronaut", 96)
+    ref = await quality.image(user, clean)
+    cand = await quality.image(user, add_noise(clean, 15.0))
+    use_cases = quality.running.app.servicers[0][1]._uc
+    async with use_cases._sessions.begin() as session:  # the database loses its table: the insert fails
+        await session.execute(text("DROP TABLE comparisons"))
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await quality.stub.CreateComparison(
+            q.CreateComparisonRequest(image1_id=ref, image2_id=cand, enhancement_level=1.0), metadata=user.md
+        )
+    assert err.value.code() == grpc.StatusCode.INTERNAL
+    assert await own_images(quality, user, "enhanced") == []
