@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ..sampling import quantiles
+
 _LUT_SIZE = 4096
 STRETCH_LOW, STRETCH_HIGH = 0.005, 0.995  # percentiles kept inside the target range
 STRETCH_TARGET = (0.02, 0.98)
@@ -59,7 +61,7 @@ def fit_histogram_match(sample: np.ndarray, ref_quantiles: np.ndarray) -> np.nda
     """Lookup table mapping the sample's luma distribution onto the reference's; None when the two
     already agree (Wasserstein-1 distance, the mean |quantile difference|, below 0.01)."""
     probs = (np.arange(ref_quantiles.size) + 0.5) / ref_quantiles.size
-    own = np.quantile(sample[..., 0], probs)
+    own = quantiles(sample[..., 0], probs)
     if float(np.mean(np.abs(own - ref_quantiles))) < MIN_HISTOGRAM_DISTANCE:
         return None
     own = own + np.arange(own.size) * 1e-7  # strictly increasing for interpolation
