@@ -60,3 +60,16 @@ def strided(a: np.ndarray, target: int = STRIDED_TARGET_PIXELS) -> np.ndarray:
     """Every k-th pixel (k from stride_for); the image itself when already small."""
     k = stride_for(a.shape[0], a.shape[1], target)
     return a if k == 1 else a[::k, ::k]
+
+
+def quantiles(values: np.ndarray, probs: np.ndarray, bins: int = 4096) -> np.ndarray:
+    """Quantiles of values in [0, 1] (others are clipped) from a `bins`-bin histogram, linearly
+    interpolated inside bins: within 1/bins of np.quantile, and ~10x cheaper for many probs."""
+    import cv2  # local: sampling is otherwise numpy-only
+
+    v = np.ascontiguousarray(values, dtype=np.float32).reshape(-1, 1)
+    hist = cv2.calcHist([np.clip(v, 0.0, 1.0)], [0], None, [bins], [0.0, 1.0 + 1e-6]).ravel()
+    cdf = np.concatenate([[0.0], np.cumsum(hist, dtype=np.float64)]) / max(float(hist.sum()), 1.0)
+    cdf += np.arange(cdf.size) * 1e-12  # strictly increasing for interpolation
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    return np.interp(probs, cdf, edges)

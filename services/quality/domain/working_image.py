@@ -127,7 +127,7 @@ def to_pixels(rgb: np.ndarray, alpha: np.ndarray | None, *, is_grayscale: bool, 
     """Working float RGB (+ alpha) -> pixels in the source's layout, ready to encode.
 
     Gray sources give HxW (HxWx2 with alpha), colour ones HxWx3 (HxWx4 with alpha); 16-bit
-    sources give uint16, all others uint8.
+    sources give uint16, float sources (bit_depth 32) float32 in [0, 1], all others uint8.
     """
     out = np.clip(rgb[..., :1] if is_grayscale else rgb, 0.0, 1.0)
     if alpha is not None:
@@ -136,4 +136,6 @@ def to_pixels(rgb: np.ndarray, alpha: np.ndarray | None, *, is_grayscale: bool, 
         out = out[..., 0]
     if bit_depth == 16:
         return (out * 65535.0 + 0.5).astype(np.uint16)
+    if bit_depth == 32:
+        return out.astype(np.float32)
     return cv2.convertScaleAbs(np.ascontiguousarray(out), alpha=255.0)  # rounds and saturates

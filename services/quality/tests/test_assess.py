@@ -52,3 +52,21 @@ def test_progress_and_cancellation():
     with pytest.raises(Cancelled) as err:
         assess(photo("camera"), should_stop=lambda: True)
     assert err.value.reason == "CANCELLED"
+
+
+@pytest.mark.parametrize(
+    "pixels",
+    [
+        np.full((64, 64), 128, np.uint8),
+        np.zeros((40, 50, 3), np.uint8),
+        np.full((40, 50, 3), 255, np.uint8),
+        (np.random.default_rng(0).random((16, 16, 3)) * 255).astype(np.uint8),
+        np.random.default_rng(1).random((30, 30)) > 0.5,
+    ],
+    ids=["flat", "black", "white", "tiny", "bool"],
+)
+def test_degenerate_images_give_finite_reports(pixels):
+    r = assess(pixels)
+    values = [r.sharpness, r.contrast, r.noise_sigma, r.colorfulness, r.brisque, r.niqe, r.overall]
+    assert all(np.isfinite(v) for v in values)
+    assert all(np.isfinite(a.score) and a.reason for a in r.aspects)

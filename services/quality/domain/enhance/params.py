@@ -11,7 +11,7 @@ from imagemesh_kit.errors import InvalidArgument
 
 from ..measure import Measurements
 from ..metrics.contrast import percentile_spread
-from ..sampling import strided
+from ..sampling import quantiles, strided
 from ..working_image import WorkingImage
 
 ENHANCE_ASPECTS = ("noise", "sharpness", "contrast", "exposure", "colorfulness")
@@ -74,7 +74,7 @@ def reference_stats(image: WorkingImage, m: Measurements) -> ReferenceStats:
     ycc = cv2.cvtColor(sample, cv2.COLOR_RGB2YCrCb)
     probs = (np.arange(HISTOGRAM_BINS) + 0.5) / HISTOGRAM_BINS
     return ReferenceStats(
-        luma_quantiles=np.quantile(ycc[..., 0], probs).astype(np.float32),
+        luma_quantiles=quantiles(ycc[..., 0], probs).astype(np.float32),
         chroma_mean=(float(ycc[..., 1].mean()), float(ycc[..., 2].mean())),
         chroma_std=(float(ycc[..., 1].std()), float(ycc[..., 2].std())),
         sharpness=m.sharpness,

@@ -55,7 +55,7 @@ def fit_step(
     if step.name == "match_histogram" and ref is not None:
         params = fit_histogram_match(sample, ref.luma_quantiles)
     elif step.name == "auto_levels":
-        params = fit_auto_levels(sample, current.contrast)
+        params = fit_auto_levels(sample)
     elif step.name == "exposure":
         params = fit_exposure(sample)
     elif step.name == "color" and ref is not None:
