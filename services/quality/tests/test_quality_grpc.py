@@ -401,3 +401,40 @@ async def test_a_comparison_that_cannot_be_recorded_leaves_no_enhanced_image(qua
         )
     assert err.value.code() == grpc.StatusCode.INTERNAL
     assert await own_images(quality, user, "enhanced") == []
+
+
+async def test_concurrent_retries_of_one_comparison_store_it_once(quality):
+    import asyncio
+
+    user = await quality.user()
+    clean = crop("astronaut", 128)
+    ref = await quality.image(user, clean)
+    cand = await quality.image(user, add_noise(clean, 15.0))
+    request = q.CreateComparisonRequest(image1_id=ref, image2_id=cand, enhancement_level=1.0, request_id="same")
+    replies = await asyncio.gather(*(quality.stub.CreateComparison(request, metadata=user.md) for _ in range(3)))
+    assert len({r.comparison.id for r in replies}) == 1
+    assert len({r.comparison.enhanced_image_id for r in replies}) == 1
+    assert len(await own_images(quality, user, "enhanced")) == 1
+    listed = await quality.stub.ListComparisons(q.ListComparisonsRequest(), metadata=user.md)
+    assert len(listed.comparisons) == 1
+
+
+async def test_gray_input_enhanced_stays_gray_and_admins_read_any_comparison(quality):
+    user, admin = await quality.user(), await quality.user("admin")
+    gray = add_noise(crop("camera", 128), 20.0)
+    source = await quality.image(user, gray)
+    reply = await quality.stub.EnhanceImage(q.EnhanceImageRequest(image_id=source, level=1.0), metadata=user.md)
+    assert reply.enhancements_applied
+    _, data = await quality.storage.download(user, reply.image.id)
+    out = decode_png(data)
+    assert out.shape == gray.shape and out.dtype == np.uint8
+    assert reply.after.colorfulness == 0.0
+    comparison = (
+        await quality.stub.CreateComparison(
+            q.CreateComparisonRequest(image1_id=source, image2_id=source), metadata=user.md
+        )
+    ).comparison
+    got = await quality.stub.GetComparison(q.GetComparisonRequest(comparison_id=comparison.id), metadata=admin.md)
+    assert got.comparison.id == comparison.id
+    mine = await quality.stub.ListComparisons(q.ListComparisonsRequest(), metadata=admin.md)
+    assert list(mine.comparisons) == []  # the list is the caller's own
