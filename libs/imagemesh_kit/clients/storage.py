@@ -53,6 +53,15 @@ class StorageClient:
             raise domain_error(exc, "storage") from None
         return reply.image
 
+    async def delete(self, image_id: str, metadata: Metadata) -> None:
+        """Delete an image (e.g. a derived image whose producer failed to record it)."""
+        try:
+            await self._stub.DeleteImage(
+                storage_pb2.DeleteImageRequest(image_id=image_id), metadata=metadata, timeout=self._timeout
+            )
+        except grpc.aio.AioRpcError as exc:
+            raise domain_error(exc, "storage") from None
+
     async def download(self, image_id: str, metadata: Metadata) -> tuple[storage_pb2.Image, bytes]:
         """The image's metadata and bytes (server-streaming download)."""
         image = storage_pb2.Image()

@@ -1,0 +1,174 @@
+"""Issue 5 benchmark through the real mesh: the quality service behind Envoy (REST), with storage and auth.
+
+    .venv/bin/python bench/quality_service.py [--repeats 9]
+
+Starts gateway + auth + storage + quality + Envoy on free ports (SQLite), uploads a 2 MP reference and three
+degraded 2 MP candidates (PNG) and a 12 MP JPEG, then times, serially:
+- POST /v1/comparisons at level 1 (enhanced candidate stored): the server's processing_time_ms (download,
+  decode, metrics, enhancement, PNG encode and store of the result) and the client's end-to-end latency;
+- POST /v1/images/{id}:assess on the 12 MP image: the server's processing_time_ms (metrics on the decoded
+  pixels) and end-to-end;
+- baselines in the same run: the domain's compare()/assess() in this process on the same pixels (no network,
+  no codec), and GET /v1/auth/me through Envoy (the fixed cost of one REST call).
+Prints a Markdown table for docs/BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import cv2
+import httpx
+import numpy as np
+import skimage.data
+
+from imagemesh_kit.mesh.launcher import Mesh, MeshConfig, free_port
+from imagemesh_kit.mesh.registry import load_registry
+from services.quality.codec import decode, encode_png
+from services.quality.domain.assess import assess
+from services.quality.domain.compare import compare
+
+
+def photo(size: tuple[int, int], seed: int = 0) -> np.ndarray:
+    img = cv2.resize(skimage.data.astronaut(), size, interpolation=cv2.INTER_CUBIC)
+    rng = np.random.default_rng(seed)
+    return np.clip(img + rng.normal(0, 2.0, img.shape), 0, 255).astype(np.uint8)
+
+
+def encode(pixels: np.ndarray, ext: str, *params: int) -> bytes:
+    ok, data = cv2.imencode(ext, cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR), list(params))
+    assert ok
+    return data.tobytes()
+
+
+def median_min(values: list[float]) -> tuple[float, float]:
+    return statistics.median(values), min(values)
+
+
+def timed(fn, repeats: int) -> list[float]:
+    fn()
+    out = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
+def run(client: httpx.Client, repeats: int) -> list[tuple[str, list[float], list[float] | None, float | None]]:
+    client.post("/v1/auth/register", json={"email": "bench@example.com", "password": "benchmark pw"})
+    token = client.post("/v1/auth/login", json={"email": "bench@example.com", "password": "benchmark pw"})
+    h = {"Authorization": f"Bearer {token.json()['accessToken']}"}
+
+    def upload(data: bytes) -> str:
+        r = client.post("/v1/images", content=data, headers={**h, "Content-Type": "application/octet-stream"})
+        assert r.status_code == 200, r.text
+        return r.json()["image"]["id"]
+
+    ref = photo((1633, 1225))
+    rng = np.random.default_rng(1)
+    candidates = {
+        "noisy (sigma 10)": np.clip(ref + rng.normal(0, 10, ref.shape), 0, 255).astype(np.uint8),
+        "blurred (sigma 1.5)": cv2.GaussianBlur(ref, (0, 0), 1.5),
+        "low contrast (x0.6)": np.clip(ref.mean() + 0.6 * (ref - ref.mean()), 0, 255).astype(np.uint8),
+    }
+    ref_png = encode(ref, ".png", cv2.IMWRITE_PNG_COMPRESSION, 1)
+    ref_id = upload(ref_png)
+    rows = []
+    for label, cand in candidates.items():
+        cand_png = encode(cand, ".png", cv2.IMWRITE_PNG_COMPRESSION, 1)
+        cand_id = upload(cand_png)
+        server, client_ms = [], []
+
+        def call(ref_id=ref_id, cand_id=cand_id, server=server, client_ms=client_ms) -> None:
+            t = time.perf_counter()
+            r = client.post("/v1/comparisons", json={"image1Id": ref_id, "image2Id": cand_id,
+                                                     "enhancementLevel": 1.0}, headers=h)  # fmt: skip
+            client_ms.append((time.perf_counter() - t) * 1000)
+            assert r.status_code == 200, r.text
+            server.append(r.json()["comparison"]["processingTimeMs"])
+
+        for _ in range(repeats + 1):
+            call()
+        rows.append((f"compare 2 MP + enhance (level 1), candidate {label}", server[1:], client_ms[1:], 250.0))
+        rows.append((f"  baseline: domain compare() in-process, {label}",
+                     timed(lambda c=cand: compare(ref, c, 1.0), repeats), None, None))  # fmt: skip
+
+        def with_codec(cand_png=cand_png) -> None:
+            a = decode(ref_png, field="image1_id", max_pixels=10**8)
+            b = decode(cand_png, field="image2_id", max_pixels=10**8)
+            result = compare(a, b, 1.0)
+            if result.enhanced_pixels is not None:
+                encode_png(result.enhanced_pixels)
+
+        rows.append((f"  baseline: decode 2 PNGs + compare() + encode PNG in-process, {label}",
+                     timed(with_codec, repeats), None, None))  # fmt: skip
+
+    big = photo((4000, 3000), seed=2)
+    big_id = upload(encode(big, ".jpg", cv2.IMWRITE_JPEG_QUALITY, 92))
+    big_decoded = cv2.cvtColor(cv2.imdecode(np.frombuffer(encode(big, ".jpg", cv2.IMWRITE_JPEG_QUALITY, 92),
+                                                          np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)  # fmt: skip
+    server, client_ms = [], []
+    for _ in range(repeats + 1):
+        t = time.perf_counter()
+        r = client.post(f"/v1/images/{big_id}:assess", json={}, headers=h)
+        client_ms.append((time.perf_counter() - t) * 1000)
+        assert r.status_code == 200, r.text
+        server.append(r.json()["processingTimeMs"])
+    rows.append(("assess 12 MP (JPEG q92)", server[1:], client_ms[1:], 500.0))
+    rows.append(("  baseline: domain assess() in-process, 12 MP", timed(lambda: assess(big_decoded), repeats),
+                 None, None))  # fmt: skip
+    me = []
+    for _ in range(repeats * 5):
+        t = time.perf_counter()
+        assert client.get("/v1/auth/me", headers=h).status_code == 200
+        me.append((time.perf_counter() - t) * 1000)
+    rows.append(("  baseline: GET /v1/auth/me through Envoy (httpx)", me, me, None))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=9)
+    args = parser.parse_args()
+    registry = load_registry()
+    config = MeshConfig(
+        workdir=Path(tempfile.mkdtemp(prefix="bench-quality-")),
+        listen_port=free_port(),
+        admin_port=free_port(),
+        service_ports={e.name: free_port() for e in registry.services},
+        services=["gateway", "auth", "storage", "quality"],
+        rate_limit_per_minute=100_000,
+    )
+    mesh = Mesh(registry, config)
+    mesh.start(90)
+    load = os.getloadavg()
+    try:
+        with httpx.Client(base_url=mesh.base_url, timeout=60) as client:
+            rows = run(client, args.repeats)
+    finally:
+        mesh.stop()
+    print(f"\n### quality through Envoy — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {platform.node()}, "
+          f"{os.cpu_count()} vCPU (shared), load average at start {load[0]:.2f} / {load[1]:.2f}, "
+          f"{args.repeats} runs each\n")  # fmt: skip
+    print("| case | server processing_time_ms p50 (min) | end-to-end ms p50 (min) | target ms | met (server p50) |")
+    print("|---|---|---|---|---|")
+    for label, server, client_ms, target in rows:
+        s50, smin = median_min(server)
+        e2e = "-" if client_ms is None else "{:.0f} ({:.0f})".format(*median_min(client_ms))
+        met = "-" if target is None else ("yes" if s50 <= target else "no")
+        print(f"| {label} | {s50:.0f} ({smin:.0f}) | {e2e} | {'-' if target is None else f'{target:.0f}'} | {met} |")
+
+
+if __name__ == "__main__":
+    main()

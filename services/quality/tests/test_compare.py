@@ -1,0 +1,53 @@
+import cv2
+import numpy as np
+import pytest
+
+from imagemesh_kit.errors import InvalidArgument
+from services.quality.domain.compare import compare
+from services.quality.tests.images import add_noise, photo
+
+
+def test_identical_images():
+    r = compare(photo("camera"), photo("camera"))
+    assert r.psnr == float("inf") and r.ssim == pytest.approx(1.0)
+    assert not r.resized and r.enhanced_pixels is None and r.enhancements_applied == ()
+    assert all(d.value_difference == 0.0 for d in r.differences)
+    assert r.differences[-1].name == "overall"
+    assert r.processing_time_ms > 0
+
+
+@pytest.mark.parametrize("name", ["astronaut", "camera"])
+def test_an_image_compared_with_itself_needs_no_enhancement(name):
+    r = compare(photo(name), photo(name), 1.0)
+    assert r.enhancements_applied == () and r.enhanced_pixels is None
+
+
+def test_different_sizes_are_resized_and_said_so():
+    ref = photo("astronaut")
+    cand = cv2.resize(ref, (300, 300), interpolation=cv2.INTER_AREA)
+    r = compare(ref, cand)
+    assert r.resized and "300x300" in r.size_note and "512x512" in r.size_note
+    assert 20.0 < r.psnr < 40.0 and 0.5 < r.ssim < 1.0
+    assert (r.report2.width, r.report2.height) == (300, 300)
+
+
+def test_enhancement_moves_the_candidate_toward_the_reference():
+    ref = photo("coffee")
+    cand = add_noise(ref, 20, seed=9)
+    r = compare(ref, cand, 1.0)
+    assert r.enhanced_pixels is not None and r.enhanced_pixels.shape == cand.shape
+    assert "denoise" in [s.name for s in r.enhancements_applied]
+    noisy_err = np.abs(cand.astype(float) - ref).mean()
+    enhanced_err = np.abs(r.enhanced_pixels.astype(float) - ref).mean()
+    assert enhanced_err < 0.7 * noisy_err
+
+
+def test_gray_vs_colour_and_bad_level():
+    r = compare(photo("astronaut"), cv2.cvtColor(photo("astronaut"), cv2.COLOR_RGB2GRAY), 0.3)
+    assert np.isfinite(r.psnr)
+    with pytest.raises(InvalidArgument) as err:
+        compare(photo("camera"), photo("camera"), 2.0)
+    assert err.value.reason == "LEVEL_OUT_OF_RANGE"
+    with pytest.raises(InvalidArgument) as err:
+        compare(photo("camera"), np.zeros((4, 4), np.uint8))
+    assert err.value.violations[0].field == "image2"

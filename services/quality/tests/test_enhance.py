@@ -1,0 +1,113 @@
+import numpy as np
+import pytest
+
+from imagemesh_kit.errors import InvalidArgument
+from services.quality.domain.cancel import Cancelled
+from services.quality.domain.enhance.params import ENHANCE_ASPECTS, enhance_params, reference_stats
+from services.quality.domain.enhance.pipeline import SCORE_TOLERANCE, enhance_working
+from services.quality.domain.enhance_image import enhance
+from services.quality.domain.fidelity import psnr
+from services.quality.domain.measure import measure
+from services.quality.domain.scoring import aspect_scores
+from services.quality.domain.working_image import to_working_image
+from services.quality.tests.images import add_noise, blur, photo
+
+
+@pytest.mark.parametrize(
+    "pixels",
+    [
+        photo("astronaut"),
+        photo("camera"),
+        photo("camera").astype(np.uint16) * 257,
+        np.dstack([photo("chelsea"), np.full(photo("chelsea").shape[:2], 200, np.uint8)]),
+    ],
+)
+def test_level_zero_is_exactly_the_identity(pixels):
+    out = enhance(pixels, 0.0)
+    assert out.pixels.dtype == pixels.dtype
+    assert np.array_equal(out.pixels, pixels)
+    assert out.steps == ()
+
+
+@pytest.mark.parametrize("level", [-0.1, 1.01, float("nan"), float("inf"), True, "1"])
+def test_level_outside_0_1_is_refused(level):
+    with pytest.raises(InvalidArgument) as err:
+        enhance_params(level)
+    assert err.value.reason == "LEVEL_OUT_OF_RANGE"
+    assert err.value.violations[0].field == "level"
+
+
+def test_unknown_aspect_is_refused():
+    with pytest.raises(InvalidArgument) as err:
+        enhance_params(0.5, ["noise", "beauty"])
+    assert err.value.reason == "UNKNOWN_ASPECT"
+    assert enhance_params(0.5, ["noise", "noise"]).aspects == ("noise",)
+    assert enhance_params(0.5).aspects == ENHANCE_ASPECTS
+
+
+def scores(m, gray=False):
+    return {a.name: a.score for a in aspect_scores(m, is_grayscale=gray)}
+
+
+@pytest.mark.parametrize(
+    ("name", "degrade"),
+    [("astronaut", lambda x: add_noise(x, 20)), ("camera", lambda x: blur(x, 1.5)),
+     ("coffee", lambda x: add_noise(x, 10)), ("chelsea", lambda x: x)],
+)
+def test_targeted_aspects_never_get_worse(name, degrade):
+    img = to_working_image(degrade(photo(name)))
+    result = enhance_working(img, enhance_params(1.0))
+    before, after = scores(result.before, img.is_grayscale), scores(result.after, img.is_grayscale)
+    for aspect in ENHANCE_ASPECTS:
+        assert after[aspect] >= before[aspect] - SCORE_TOLERANCE, aspect
+
+
+def test_denoising_brings_the_image_closer_to_the_clean_one():
+    clean = to_working_image(photo("astronaut"))
+    noisy = to_working_image(add_noise(photo("astronaut"), 20, seed=2))
+    result = enhance_working(noisy, enhance_params(1.0))
+    assert "denoise" in [s.name for s in result.steps]
+    assert result.after.noise_sigma < 0.5 * result.before.noise_sigma
+    assert psnr(clean.rgb, result.rgb) > psnr(clean.rgb, noisy.rgb) + 3.0
+
+
+def test_sharpening_helps_a_blurred_image():
+    clean = to_working_image(photo("camera"))
+    soft = to_working_image(blur(photo("camera"), 1.0))
+    result = enhance_working(soft, enhance_params(1.0, ["sharpness"]))
+    assert [s.name for s in result.steps] == ["sharpen"]
+    assert result.after.sharpness > result.before.sharpness
+    assert psnr(clean.rgb, result.rgb) > psnr(clean.rgb, soft.rgb) + 0.5
+
+
+def test_reference_statistics_restore_lost_contrast():
+    clean = to_working_image(photo("coffee"))
+    ref = reference_stats(clean, measure(clean, natural_scene=False))
+    flat = (0.5 * photo("coffee") + 0.5 * photo("coffee").mean(axis=(0, 1))).round().astype(np.uint8)
+    cand = to_working_image(flat)
+    result = enhance_working(cand, enhance_params(1.0), reference=ref)
+    assert "match_histogram" in [s.name for s in result.steps]
+    assert psnr(clean.rgb, result.rgb) > psnr(clean.rgb, cand.rgb) + 10.0
+
+
+def test_lower_level_changes_less():
+    noisy = to_working_image(add_noise(photo("coffee"), 20))
+    full = enhance_working(noisy, enhance_params(1.0)).rgb
+    half = enhance_working(noisy, enhance_params(0.5)).rgb
+    assert 0 < np.abs(half - noisy.rgb).mean() < np.abs(full - noisy.rgb).mean()
+
+
+def test_enhance_keeps_layout_alpha_and_reports():
+    rgba = np.dstack([add_noise(photo("chelsea"), 15), np.full(photo("chelsea").shape[:2], 77, np.uint8)])
+    out = enhance(rgba, 1.0)
+    assert out.pixels.shape == rgba.shape and out.pixels.dtype == np.uint8
+    assert np.array_equal(out.pixels[..., 3], rgba[..., 3])
+    assert out.after.noise_sigma < out.before.noise_sigma
+    gray = enhance(add_noise(photo("camera"), 15), 1.0, ["noise"])
+    assert gray.pixels.ndim == 2 and [s.name for s in gray.steps] == ["denoise"]
+
+
+def test_cancellation_between_steps():
+    calls = iter([False, False, True] + [True] * 100)
+    with pytest.raises(Cancelled):
+        enhance(add_noise(photo("camera"), 15), 1.0, should_stop=lambda: next(calls))
