@@ -1,0 +1,73 @@
+"""Mark-making: hatch patterns and individually painted brush strokes."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .textures import spectral_noise, tile_over
+from .tone import smoothstep
+
+
+def hatch_pattern(height: int, width: int, angle: float, spacing: float, seed: int,
+                  wobble: float = 0.6, phase_warp: np.ndarray | None = None) -> np.ndarray:
+    """Parallel lines at `angle` (radians), `spacing` px apart: 1 on a line's centre, 0 between lines.
+
+    `wobble` bends the lines with seeded noise (a hand-drawn look); `phase_warp` (HxW, in line periods)
+    bends them with the image itself (engraving lines that follow the forms).
+    """
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    coord = x * np.float32(np.cos(angle)) + y * np.float32(np.sin(angle))
+    phase = coord * np.float32(2 * np.pi / max(spacing, 1.0))
+    if wobble > 0:
+        noise = tile_over(spectral_noise(seed, 2.0), height, width, scale=max(1.0, spacing / 4))
+        phase += (noise - 0.5) * np.float32(2 * np.pi * wobble)
+    if phase_warp is not None:
+        phase += phase_warp * np.float32(2 * np.pi)
+    return (0.5 + 0.5 * np.cos(phase)).astype(np.float32)
+
+
+def hatch_ink(pattern: np.ndarray, darkness: np.ndarray, softness: float = 0.12) -> np.ndarray:
+    """Ink coverage 0..1 of hatch lines whose width grows with `darkness` (0 = none, 1 = solid)."""
+    threshold = 1.0 - darkness
+    return smoothstep(threshold - softness, threshold + softness, pattern)
+
+
+def paint_strokes(canvas: np.ndarray, height_map: np.ndarray, colour: np.ndarray, angle: np.ndarray,
+                  mask: np.ndarray | None, spacing: float, length: float, width: float,
+                  rng: np.random.Generator, jitter: float) -> None:
+    """Paint one layer of brush strokes in place on `canvas` (RGB float32) and `height_map`.
+
+    Strokes sit on a jittered grid `spacing` apart, in random order, each a short thick line along the
+    local `angle`, coloured from `colour` at its centre; `mask` (bool HxW) limits where strokes start.
+    """
+    h, w = canvas.shape[:2]
+    ys, xs = np.mgrid[0:h:spacing, 0:w:spacing]
+    ys = (ys.ravel() + rng.uniform(0, spacing, ys.size)).clip(0, h - 1).astype(np.int32)
+    xs = (xs.ravel() + rng.uniform(0, spacing, xs.size)).clip(0, w - 1).astype(np.int32)
+    if mask is not None:
+        keep = mask[ys, xs]
+        ys, xs = ys[keep], xs[keep]
+    order = rng.permutation(len(ys))
+    ys, xs = ys[order], xs[order]
+    theta = angle[ys, xs] + rng.normal(0, 0.25 * jitter + 0.02, len(ys))
+    half = length / 2 * rng.uniform(0.6, 1.2, len(ys))
+    dx, dy = np.cos(theta) * half, np.sin(theta) * half
+    cols = colour[ys, xs] * (1 + rng.normal(0, 0.08 * jitter, (len(ys), 1)))
+    cols = np.clip(cols, 0, 1)
+    heights = rng.uniform(0.3, 1.0, len(ys))
+    thick = max(1, round(width))
+    for i in range(len(ys)):
+        p0 = (int(xs[i] - dx[i]), int(ys[i] - dy[i]))
+        p1 = (int(xs[i] + dx[i]), int(ys[i] + dy[i]))
+        c = cols[i]
+        cv2.line(canvas, p0, p1, (float(c[0]), float(c[1]), float(c[2])), thick, cv2.LINE_AA)
+        cv2.line(height_map, p0, p1, float(heights[i]), thick, cv2.LINE_AA)
+
+
+def bump_light(height_map: np.ndarray, strength: float, sigma: float = 1.0) -> np.ndarray:
+    """Shading factor (around 1) of a height map lit from the top left: relief of paint or paper."""
+    hm = cv2.GaussianBlur(height_map, (0, 0), sigma) if sigma > 0 else height_map
+    gx = cv2.Sobel(hm, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(hm, cv2.CV_32F, 0, 1, ksize=3)
+    return (1.0 - np.float32(strength) * (gx + gy) * 0.5).astype(np.float32)
