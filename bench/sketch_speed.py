@@ -1,0 +1,79 @@
+"""Sketch speed: our PENCIL/BASIC vs OpenCV's cv2.pencilSketch on the same photos, and every combination.
+
+Run: PYTHONPATH=libs:. python bench/sketch_speed.py [--repeats N]
+Timings are processing only (the image is already decoded in memory), best of N, OpenCV on 1 thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import cv2
+import numpy as np
+from skimage import data
+
+from services.sketch.domain import Method, Style, render_sketch
+
+TARGET_12MP_PENCIL_BASIC_S = 0.3
+TARGET_2MP_ANY_S = 1.5
+
+
+def photo(megapixels: float, source: np.ndarray) -> np.ndarray:
+    """A real photograph enlarged (bicubic) to about `megapixels` at its own aspect ratio."""
+    h, w = source.shape[:2]
+    f = (megapixels * 1e6 / (h * w)) ** 0.5
+    return cv2.resize(source, (round(w * f), round(h * f)), interpolation=cv2.INTER_CUBIC)
+
+
+def best_of(repeats: int, fn) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    cv2.setNumThreads(1)
+    print(f"# {platform.node()} {platform.processor() or platform.machine()}, cv2 {cv2.__version__}, "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, OpenCV threads=1, best of {args.repeats}")
+
+    print("\n## PENCIL/BASIC vs cv2.pencilSketch (grey output)")
+    print(f"{'image':24s} {'ours s':>8s} {'pencilSketch s':>15s} {'speed-up':>9s} {'target':>8s}")
+    for name, mp, src in (("coffee 2 MP", 2.0, data.coffee()), ("astronaut 2 MP", 2.0, data.astronaut()),
+                          ("coffee 12 MP", 12.0, data.coffee()), ("astronaut 12 MP", 12.0, data.astronaut())):
+        img = photo(mp, src)
+        render_sketch(img, Style.PENCIL, Method.BASIC)  # warm the texture cache
+        ours = best_of(args.repeats, lambda img=img: render_sketch(img, Style.PENCIL, Method.BASIC))
+        theirs = best_of(max(1, args.repeats // 3 if mp > 4 else args.repeats),
+                         lambda img=img: cv2.pencilSketch(img, sigma_s=60, sigma_r=0.07, shade_factor=0.05))
+        target = f"<= {TARGET_12MP_PENCIL_BASIC_S}" if mp > 4 else ""
+        print(f"{name + ' ' + 'x'.join(map(str, img.shape[1::-1])):24s} {ours:8.3f} {theirs:15.3f} "
+              f"{theirs / ours:8.1f}x {target:>8s}")
+
+    print(f"\n## every combination on a 2 MP photo (coffee), target <= {TARGET_2MP_ANY_S} s")
+    img = photo(2.0, data.coffee())
+    print(f"{'style':10s} {'BASIC':>8s} {'ADVANCED':>9s} {'ARTISTIC':>9s}")
+    worst = 0.0
+    for style in Style:
+        row = []
+        for method in Method:
+            render_sketch(img, style, method)
+            t = best_of(args.repeats, lambda style=style, method=method: render_sketch(img, style, method))
+            worst = max(worst, t)
+            row.append(t)
+        print(f"{style.value:10s} {row[0]:8.3f} {row[1]:9.3f} {row[2]:9.3f}")
+    print(f"slowest combination: {worst:.3f} s ({'OK' if worst <= TARGET_2MP_ANY_S else 'OVER TARGET'})")
+
+
+if __name__ == "__main__":
+    main()
