@@ -5,6 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+MIN_LINE_SIGMA = 0.7  # thinner than this a line vanishes (small images scale sizes down)
+
 
 def blur(x: np.ndarray, sigma: float) -> np.ndarray:
     """Gaussian blur; for wide kernels the image is shrunk first (same look, far faster)."""
@@ -22,6 +24,7 @@ def blur(x: np.ndarray, sigma: float) -> np.ndarray:
 def xdog(grey: np.ndarray, sigma: float, *, k: float = 1.6, tau: float = 0.98, eps: float = -0.02,
          phi: float = 60.0) -> np.ndarray:
     """Extended difference of Gaussians: 1 on flat areas, falling to 0 on dark sides of edges."""
+    sigma = max(sigma, MIN_LINE_SIGMA)
     d = blur(grey, sigma) - tau * blur(grey, sigma * k)
     out = np.where(d >= eps, 1.0, 1.0 + np.tanh(phi * (d - eps)))
     return out.astype(np.float32)
@@ -29,6 +32,7 @@ def xdog(grey: np.ndarray, sigma: float, *, k: float = 1.6, tau: float = 0.98, e
 
 def dog_lines(grey: np.ndarray, sigma: float, strength: float = 1.0) -> np.ndarray:
     """Soft contour lines (1 = none, towards 0 = line) from a difference of Gaussians."""
+    sigma = max(sigma, MIN_LINE_SIGMA)
     d = blur(grey, sigma * 1.6) - blur(grey, sigma)
     return np.clip(1.0 - np.maximum(d, 0.0) * (12.0 * strength), 0.0, 1.0).astype(np.float32)
 

@@ -75,7 +75,7 @@ def pop_palette(c: Canvas) -> None:
     flat = edge_preserving(work, 1.0, passes=3)
     colours = palette(flat, int(c.params["colors"]), c.seed)
     vivid = saturate(colours[None], c.params["saturation"] * 1.4)[0]
-    vivid = np.clip((vivid - vivid.min()) / max(float(vivid.max() - vivid.min()), 1e-3), 0, 1)
+    vivid = np.clip((vivid - 0.5) * 1.15 + 0.5, 0.0, 1.0)  # a little more contrast, as poster paint
     index = cv2.medianBlur(nearest_colour_index(flat, colours).astype(np.uint8), max(3, round(5 * s) | 1))
     c.layers["index"] = index
     c.layers["paint"] = c.full_size(vivid[index])
