@@ -79,7 +79,7 @@ _VARIANTS: tuple[Variant, ...] = (
     Variant(Style.WATERCOLOR, Method.ADVANCED,
             "Edge-preserving washes in flat layers, colour bleeding and granulation on cold-press paper.", (
                 _p("wash", F, 0.0, 1.0, 0.3, "How thin (light) the washes are."),
-                _p("levels", I, 3, 16, 7, "Number of tonal layers of wash."),
+                _p("levels", I, 3, 16, 5, "Number of tonal layers of wash."),
                 _p("bleed", F, 0.0, 1.0, 0.4, "How far colour bleeds across edges."),
                 _p("granulation", F, 0.0, 1.0, 0.5, "Pigment settling into the paper's grain."), SEED)),
     Variant(Style.WATERCOLOR, Method.ARTISTIC, "Loose wet-in-wet painting over a visible pencil drawing.", (
@@ -104,7 +104,7 @@ _VARIANTS: tuple[Variant, ...] = (
         _p("stroke_length", I, 4, 60, 16, "Length of pastel strokes (px)."), _saturation(1.1), _grain(0.5),
         SEED)),
     Variant(Style.PASTEL, Method.ARTISTIC, "Bright chalk pastel on black paper.", (
-        _saturation(1.4), _grain(0.6), _p("brightness", F, 0.5, 2.0, 1.1, "How much chalk is laid down."),
+        _saturation(1.4), _grain(0.6), _p("brightness", F, 0.5, 2.0, 1.0, "How much chalk is laid down."),
         SEED)),
     # --- OIL
     Variant(Style.OIL, Method.BASIC, "Blended oil paint (Kuwahara brush smoothing) on canvas.", (

@@ -13,9 +13,8 @@ import numpy as np
 from ..edges import xdog
 from ..filters import directional_smear, edge_preserving, kuwahara, nearest_colour_index, palette
 from ..pipeline import Canvas, fit_pixels, relative_scale, to_float
-from ..strokes import bump_light
 from ..textures import spectral_noise, tile_over
-from ..tone import luminance, quantize, saturate
+from ..tone import levels, luminance, quantize, saturate
 
 WORK_PIXELS = 600_000
 
@@ -54,11 +53,12 @@ def knife_streaks(c: Canvas) -> None:
     rng = np.random.default_rng(c.seed + 100)
     region_angle = rng.uniform(0, np.pi, int(index.max()) + 1).astype(np.float32)
     angle = region_angle[index]
-    noise = tile_over(spectral_noise(c.seed + 101, 0.5), h, w, max(1.0, 1.5 * s))
-    streaks = directional_smear(noise, angle, 22.0 * s, bins=6)
+    noise = tile_over(spectral_noise(c.seed + 101, 1.0), h, w, max(1.0, 3.0 * s))
+    streaks = levels(directional_smear(noise, angle, 60.0 * s, bins=6), 0.3, 0.7)
     amount = np.float32(c.params["knife_texture"])
-    paint = c.layers["paint"] * (1.0 + amount * 0.35 * (streaks - 0.5))[..., None]
-    shade = bump_light(streaks, 3.0 * amount, sigma=0.8 * s)
+    paint = c.layers["paint"] * (1.0 + amount * 0.2 * (streaks - 0.5))[..., None]
+    ridges = np.abs(cv2.Sobel(streaks, cv2.CV_32F, 0, 1, ksize=3)) + np.abs(cv2.Sobel(streaks, cv2.CV_32F, 1, 0))
+    shade = 1.0 + amount * 0.6 * np.clip(ridges * 4.0, 0.0, 1.0) * (np.sign(streaks - 0.5) * 0.5)
     c.layers["paint"] = np.clip(paint * shade[..., None], 0.0, 1.0)
 
 

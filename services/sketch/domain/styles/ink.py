@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..edges import blur, xdog
+from ..edges import blur, gradient_magnitude, xdog
 from ..filters import edge_preserving, warp
 from ..media import paper
 from ..pipeline import Canvas, fit_pixels, relative_scale, to_float
@@ -56,18 +56,19 @@ def ink_dilutions(c: Canvas) -> None:
     s = relative_scale(small)
     flat = edge_preserving(small, 1.0, passes=2)
     levels = int(c.params["wash_levels"])
-    darkness = quantize(1.0 - flat, levels + 1, softness=0.25)
+    darkness = quantize(np.power(1.0 - flat, np.float32(1.6)), levels + 1, softness=0.2)
     bleed = c.params["bleed"]
-    feathered = warp(darkness, c.seed + 5, (1.0 + 6.0 * bleed) * s, 40.0 * s)
-    feathered = blur(feathered, (0.5 + 2.0 * bleed) * s)
-    c.layers["wash"] = c.full_size(feathered) * 0.8
+    feathered = warp(darkness, c.seed + 5, (1.0 + 5.0 * bleed) * s, 25.0 * s)
+    feathered = blur(feathered, (0.5 + 1.5 * bleed) * s)
+    rim = np.clip(gradient_magnitude(feathered) * 0.6, 0.0, 0.15)  # ink pools where a wash dries
+    c.layers["wash"] = c.full_size(np.clip(feathered * 0.75 + rim, 0.0, 1.0))
 
 
 def brush_contours(c: Canvas) -> None:
     weight = tile_over(spectral_noise(c.seed + 70, 2.0), c.height, c.width, max(1.0, c.scale))
     sigma = c.px(1.1) * c.params["line_weight"]
     lines = xdog(c.layers["grey"], sigma, eps=-0.02, phi=30.0)
-    ink = (1.0 - lines) * (0.45 + 0.9 * weight)
+    ink = (1.0 - lines) * (0.7 + 0.9 * weight)
     c.layers["lines"] = np.clip(ink, 0.0, 1.0)
 
 

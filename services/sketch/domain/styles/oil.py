@@ -61,7 +61,7 @@ def impasto_relief(c: Canvas) -> None:
     bristles = tile_over(spectral_noise(c.seed + 90, 0.3), h, w)
     ridges = directional_smear(bristles, angle, c.params["brush_size"] * 3.0 * s)
     height = 0.6 * ridges + 0.4 * luminance(paint)
-    shade = bump_light(height, 6.0 * c.params["impasto"], sigma=0.7 * s)
+    shade = bump_light(height, 2.5 * c.params["impasto"], sigma=1.0 * s)
     c.layers["paint"] = np.clip(paint * shade[..., None], 0.0, 1.0)
 
 

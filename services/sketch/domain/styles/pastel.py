@@ -84,8 +84,10 @@ def bright_chalk(c: Canvas) -> None:
     soft = blur(work, 1.2 * relative_scale(work))
     vivid = saturate(soft, c.params["saturation"])
     peak = np.maximum(vivid.max(axis=2, keepdims=True), 0.05)
-    c.layers["pigment"] = c.full_size(np.clip(vivid / peak, 0.0, 1.0))  # chalk: pure, light colours
-    c.layers["light"] = c.full_size(luminance(soft))
+    c.layers["pigment"] = c.full_size(np.clip(0.95 * vivid / peak, 0.0, 1.0))  # chalk: pure, light colours
+    lum = luminance(soft)
+    lo, hi = np.percentile(lum, [2, 97])  # stretch: the lightest part of any photo becomes full chalk
+    c.layers["light"] = c.full_size(levels(lum, min(float(lo), 0.2), max(float(hi), 0.6)))
 
 
 def chalk_strokes(c: Canvas) -> None:

@@ -70,7 +70,7 @@ def edge_preserving_layers(c: Canvas) -> None:
     work = c.work_rgb(WORK_PIXELS)
     smooth = edge_preserving(work, 1.0, passes=3)
     lum = luminance(smooth)[..., None]
-    stepped = quantize(lum, int(c.params["levels"]), softness=0.35)
+    stepped = quantize(lum, int(c.params["levels"]), softness=0.12)
     c.layers["paint"] = np.clip(smooth * (stepped / np.maximum(lum, 1e-3)), 0.0, 1.0)
 
 
@@ -108,7 +108,7 @@ def blooms(c: Canvas) -> None:
     ring = smoothstep(0.025, 0.0, np.abs(blobs - 0.55)) * np.float32(c.params["blooms"])
     inside = smoothstep(0.55, 0.62, blobs) * np.float32(c.params["blooms"])
     d = _density(paint, c.params["wash"])
-    d = d * (1.0 - 0.35 * inside[..., None]) + d * 0.45 * ring[..., None]
+    d = d * (1.0 - 0.35 * inside[..., None]) + d * 0.25 * ring[..., None]
     c.layers["density"] = _wet_edges(d, 0.5, 1.5 * s)
 
 
