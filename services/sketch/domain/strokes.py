@@ -16,9 +16,10 @@ def hatch_pattern(height: int, width: int, angle: float, spacing: float, seed: i
     `wobble` bends the lines with seeded noise (a hand-drawn look); `phase_warp` (HxW, in line periods)
     bends them with the image itself (engraving lines that follow the forms).
     """
-    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
-    coord = x * np.float32(np.cos(angle)) + y * np.float32(np.sin(angle))
-    phase = coord * np.float32(2 * np.pi / max(spacing, 1.0))
+    k = np.float32(2 * np.pi / max(spacing, 1.0))
+    x = np.arange(width, dtype=np.float32) * (k * np.float32(np.cos(angle)))
+    y = np.arange(height, dtype=np.float32) * (k * np.float32(np.sin(angle)))
+    phase = y[:, None] + x[None, :]
     if wobble > 0:
         noise = tile_over(spectral_noise(seed, 2.0), height, width, scale=max(1.0, spacing / 4))
         phase += (noise - 0.5) * np.float32(2 * np.pi * wobble)

@@ -19,8 +19,9 @@ def _normalise(x: np.ndarray) -> np.ndarray:
     return np.clip((x - lo) / max(hi - lo, 1e-6), 0.0, 1.0).astype(np.float32)
 
 
+@lru_cache(maxsize=64)
 def spectral_noise(seed: int, beta: float, size: int = TILE, stretch: tuple[float, float] = (1.0, 1.0)) -> np.ndarray:
-    """Periodic 1/f^beta noise (0..1). `stretch` > 1 on an axis makes features longer along it."""
+    """Periodic 1/f^beta noise (0..1, read-only, cached). `stretch` > 1 makes features longer along an axis."""
     rng = np.random.default_rng(seed)
     white = rng.standard_normal((size, size))
     fy = np.fft.fftfreq(size)[:, None] * stretch[0]
@@ -29,7 +30,9 @@ def spectral_noise(seed: int, beta: float, size: int = TILE, stretch: tuple[floa
     f[0, 0] = 1.0
     spectrum = np.fft.fft2(white) / f**beta
     spectrum[0, 0] = 0.0
-    return _normalise(np.real(np.fft.ifft2(spectrum)))
+    noise = _normalise(np.real(np.fft.ifft2(spectrum)))
+    noise.setflags(write=False)
+    return noise
 
 
 @lru_cache(maxsize=16)

@@ -63,7 +63,7 @@ def dodge_shading(c: Canvas) -> None:
 
 def hatching_along_forms(c: Canvas) -> None:
     small = fit_pixels(c.layers["grey"], 250_000)
-    angle = flow_angle(small, 6.0 * relative_scale(small))
+    angle = flow_angle(small, 16.0 * relative_scale(small))  # broad, calm hatching patches
     angle = cv2.resize(angle, (c.width, c.height), interpolation=cv2.INTER_NEAREST)
     bins = np.floor(angle / (np.pi / 4) + 0.5).astype(np.int32) % 4
     spacing = max(4.0, c.px(6.0))
@@ -74,7 +74,8 @@ def hatching_along_forms(c: Canvas) -> None:
         if mask.any():
             pattern = hatch_pattern(c.height, c.width, b * np.pi / 4 + 0.3, spacing, c.seed + b, wobble=0.4)
             ink[mask] = hatch_ink(pattern, dark)[mask]
-    c.layers["ink"] = np.clip((1.0 - c.layers["shade"]) * 1.2 + 0.45 * ink, 0.0, 1.0)
+    tonal = 0.3 * np.power(1.0 - c.layers["tone"], np.float32(1.5))  # soft graphite rubbed into shadows
+    c.layers["ink"] = np.clip((1.0 - c.layers["shade"]) * 1.2 + 0.45 * ink + tonal, 0.0, 1.0)
 
 
 def graphite_on_tooth(c: Canvas) -> None:
