@@ -44,7 +44,10 @@ def kuwahara(rgb: np.ndarray, radius: int) -> np.ndarray:
 
 
 def palette(rgb: np.ndarray, count: int, seed: int, sample: int = 20_000) -> np.ndarray:
-    """The `count` main colours of an image (k-means on a seeded sample), as a count x 3 array."""
+    """The `count` main colours of a 3-channel image (k-means on a seeded sample), as a count x 3 array.
+
+    Works in whatever space the image is in (RGB 0..1, Lab); colours are sorted by their first channel.
+    """
     pixels = rgb.reshape(-1, 3)
     rng = np.random.default_rng(seed)
     picks = pixels[rng.choice(len(pixels), size=min(sample, len(pixels)), replace=False)]
@@ -52,7 +55,7 @@ def palette(rgb: np.ndarray, count: int, seed: int, sample: int = 20_000) -> np.
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 1e-3)
     _, _, centres = cv2.kmeans(np.ascontiguousarray(picks, np.float32), count, None, criteria, 2,
                                cv2.KMEANS_PP_CENTERS)
-    order = np.argsort(centres @ np.array([0.299, 0.587, 0.114], np.float32))
+    order = np.lexsort(centres.T[::-1])  # a stable order, whatever the colour space
     return centres[order]
 
 

@@ -39,8 +39,11 @@ def mix_palette(c: Canvas) -> None:
     work = c.work_rgb(WORK_PIXELS)
     s = relative_scale(work)
     flat = kuwahara(work, max(2, round(4 * s)))
-    colours = saturate(palette(flat, int(c.params["colors"]), c.seed)[None], c.params["saturation"])[0]
-    index = nearest_colour_index(flat, colours)
+    lab = cv2.cvtColor(flat, cv2.COLOR_RGB2Lab)  # cluster perceptually: skin and grey stay apart
+    centres = palette(lab, int(c.params["colors"]), c.seed)
+    index = nearest_colour_index(lab, centres)
+    colours = cv2.cvtColor(centres[None].astype(np.float32), cv2.COLOR_Lab2RGB)[0]
+    colours = saturate(np.clip(colours, 0.0, 1.0)[None], c.params["saturation"])[0]
     index = cv2.medianBlur(index.astype(np.uint8), 5)
     c.layers["index"] = index
     c.layers["paint"] = colours[index]
