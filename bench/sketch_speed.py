@@ -31,6 +31,7 @@ def photo(megapixels: float, source: np.ndarray) -> np.ndarray:
 
 
 def best_of(repeats: int, fn) -> float:
+    """Best wall time of `repeats` runs: on a shared machine the minimum is the least disturbed run."""
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
@@ -39,13 +40,21 @@ def best_of(repeats: int, fn) -> float:
     return min(times)
 
 
+def load_average() -> str:
+    try:
+        return " ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:  # pragma: no cover - not on every platform
+        return "n/a"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     cv2.setNumThreads(1)
     print(f"# {platform.node()} {platform.processor() or platform.machine()}, cv2 {cv2.__version__}, "
-          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, OpenCV threads=1, best of {args.repeats}")
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs, load {load_average()}, "
+          f"OpenCV threads=1, best of {args.repeats}")
 
     print("\n## PENCIL/BASIC vs cv2.pencilSketch (grey output)")
     print(f"{'image':24s} {'ours s':>8s} {'pencilSketch s':>15s} {'speed-up':>9s} {'target':>8s}")
@@ -72,7 +81,8 @@ def main() -> None:
             worst = max(worst, t)
             row.append(t)
         print(f"{style.value:10s} {row[0]:8.3f} {row[1]:9.3f} {row[2]:9.3f}")
-    print(f"slowest combination: {worst:.3f} s ({'OK' if worst <= TARGET_2MP_ANY_S else 'OVER TARGET'})")
+    print(f"slowest combination: {worst:.3f} s ({'OK' if worst <= TARGET_2MP_ANY_S else 'OVER TARGET'}); "
+          f"load now {load_average()}")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ def kuwahara(rgb: np.ndarray, radius: int) -> np.ndarray:
     return best_mean
 
 
-def palette(rgb: np.ndarray, count: int, seed: int, sample: int = 20_000) -> np.ndarray:
+def palette(rgb: np.ndarray, count: int, seed: int, sample: int = 12_000) -> np.ndarray:
     """The `count` main colours of a 3-channel image (k-means on a seeded sample), as a count x 3 array.
 
     Works in whatever space the image is in (RGB 0..1, Lab); colours are sorted by their first channel.
@@ -53,23 +53,19 @@ def palette(rgb: np.ndarray, count: int, seed: int, sample: int = 20_000) -> np.
     picks = pixels[rng.choice(len(pixels), size=min(sample, len(pixels)), replace=False)]
     cv2.setRNGSeed(seed)
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 1e-3)
-    _, _, centres = cv2.kmeans(np.ascontiguousarray(picks, np.float32), count, None, criteria, 2,
+    _, _, centres = cv2.kmeans(np.ascontiguousarray(picks, np.float32), count, None, criteria, 1,
                                cv2.KMEANS_PP_CENTERS)
     order = np.lexsort(centres.T[::-1])  # a stable order, whatever the colour space
     return centres[order]
 
 
-def nearest_colour_index(rgb: np.ndarray, colours: np.ndarray) -> np.ndarray:
-    """Index of the nearest palette colour for every pixel (HxW int32)."""
-    flat = rgb.reshape(-1, 3)
-    best = np.zeros(len(flat), np.int32)
-    best_d = np.full(len(flat), np.inf, np.float32)
-    for i, c in enumerate(colours):
-        d = np.sum((flat - c) ** 2, axis=1)
-        better = d < best_d
-        best[better] = i
-        best_d = np.minimum(d, best_d)
-    return best.reshape(rgb.shape[:2])
+def nearest_colour_index(image: np.ndarray, colours: np.ndarray) -> np.ndarray:
+    """Index of the nearest palette colour for every pixel (HxW uint8; at most 256 colours)."""
+    flat = image.reshape(-1, 3).astype(np.float32, copy=False)
+    c = colours.astype(np.float32)
+    # |x - c|^2 = |x|^2 - 2 x.c + |c|^2; |x|^2 is the same for every colour so it drops out
+    score = flat @ (-2.0 * c.T) + np.sum(c * c, axis=1)[None, :]
+    return np.argmin(score, axis=1).astype(np.uint8).reshape(image.shape[:2])
 
 
 def line_kernel(length: int, angle: float) -> np.ndarray:

@@ -34,15 +34,15 @@ def hatch_ink(pattern: np.ndarray, darkness: np.ndarray, softness: float = 0.12)
     return smoothstep(threshold - softness, threshold + softness, pattern)
 
 
-def paint_strokes(canvas: np.ndarray, height_map: np.ndarray, colour: np.ndarray, angle: np.ndarray,
-                  mask: np.ndarray | None, spacing: float, length: float, width: float,
-                  rng: np.random.Generator, jitter: float) -> None:
-    """Paint one layer of brush strokes in place on `canvas` (RGB float32) and `height_map`.
+def paint_strokes(surface: np.ndarray, colour: np.ndarray, angle: np.ndarray, mask: np.ndarray | None,
+                  spacing: float, length: float, width: float, rng: np.random.Generator, jitter: float) -> int:
+    """Paint one layer of brush strokes in place on `surface` (HxWx4 float32: R, G, B, paint height).
 
     Strokes sit on a jittered grid `spacing` apart, in random order, each a short thick line along the
     local `angle`, coloured from `colour` at its centre; `mask` (bool HxW) limits where strokes start.
+    Colour and height go down in one drawing call per stroke. Returns the number of strokes painted.
     """
-    h, w = canvas.shape[:2]
+    h, w = surface.shape[:2]
     ys, xs = np.mgrid[0:h:spacing, 0:w:spacing]
     ys = (ys.ravel() + rng.uniform(0, spacing, ys.size)).clip(0, h - 1).astype(np.int32)
     xs = (xs.ravel() + rng.uniform(0, spacing, xs.size)).clip(0, w - 1).astype(np.int32)
@@ -51,19 +51,20 @@ def paint_strokes(canvas: np.ndarray, height_map: np.ndarray, colour: np.ndarray
         ys, xs = ys[keep], xs[keep]
     order = rng.permutation(len(ys))
     ys, xs = ys[order], xs[order]
-    theta = angle[ys, xs] + rng.normal(0, 0.25 * jitter + 0.02, len(ys))
-    half = length / 2 * rng.uniform(0.6, 1.2, len(ys))
-    dx, dy = np.cos(theta) * half, np.sin(theta) * half
-    cols = colour[ys, xs] * (1 + rng.normal(0, 0.08 * jitter, (len(ys), 1)))
-    cols = np.clip(cols, 0, 1)
-    heights = rng.uniform(0.3, 1.0, len(ys))
+    n = len(ys)
+    theta = angle[ys, xs] + rng.normal(0, 0.25 * jitter + 0.02, n)
+    half = length / 2 * rng.uniform(0.6, 1.2, n)
+    x0 = (xs - np.cos(theta) * half).astype(np.int32).tolist()
+    y0 = (ys - np.sin(theta) * half).astype(np.int32).tolist()
+    x1 = (xs + np.cos(theta) * half).astype(np.int32).tolist()
+    y1 = (ys + np.sin(theta) * half).astype(np.int32).tolist()
+    paint = np.clip(colour[ys, xs] * (1 + rng.normal(0, 0.08 * jitter, (n, 1))), 0, 1)
+    values = np.concatenate([paint, rng.uniform(0.3, 1.0, (n, 1))], axis=1).tolist()
     thick = max(1, round(width))
-    for i in range(len(ys)):
-        p0 = (int(xs[i] - dx[i]), int(ys[i] - dy[i]))
-        p1 = (int(xs[i] + dx[i]), int(ys[i] + dy[i]))
-        c = cols[i]
-        cv2.line(canvas, p0, p1, (float(c[0]), float(c[1]), float(c[2])), thick, cv2.LINE_AA)
-        cv2.line(height_map, p0, p1, float(heights[i]), thick, cv2.LINE_AA)
+    line = cv2.line
+    for i in range(n):
+        line(surface, (x0[i], y0[i]), (x1[i], y1[i]), values[i], thick, cv2.LINE_AA)
+    return n
 
 
 def bump_light(height_map: np.ndarray, strength: float, sigma: float = 1.0) -> np.ndarray:

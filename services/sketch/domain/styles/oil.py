@@ -76,8 +76,8 @@ def underpainting(c: Canvas) -> None:
     work = c.work_rgb(STROKE_PIXELS)
     s = relative_scale(work)
     c.layers["reference"] = saturate(blur(work, 1.0 * s), c.params["saturation"])
-    c.layers["paint"] = blur(c.layers["reference"], c.params["brush_size"] * 1.5 * s).copy()
-    c.layers["height"] = np.zeros(work.shape[:2], np.float32)
+    base = blur(c.layers["reference"], c.params["brush_size"] * 1.5 * s)
+    c.layers["surface"] = np.dstack([base, np.full(work.shape[:2], 0.5, np.float32)])  # RGB + paint height
     c.layers["angle"] = flow_angle(luminance(work), 5.0 * s)
 
 
@@ -88,8 +88,8 @@ def coarse_strokes(c: Canvas) -> None:
 def fine_strokes(c: Canvas) -> None:
     ref = c.layers["reference"]
     s = relative_scale(ref)
-    detail = gradient_magnitude(blur(luminance(ref), 1.0 * s)) > 0.25
-    _stroke_layer(c, 0.45, detail)
+    detail = gradient_magnitude(blur(luminance(ref), 1.0 * s)) > 0.35
+    _stroke_layer(c, 0.5, detail)
 
 
 def _stroke_layer(c: Canvas, size: float, mask: np.ndarray | None) -> None:
@@ -97,14 +97,15 @@ def _stroke_layer(c: Canvas, size: float, mask: np.ndarray | None) -> None:
     s = relative_scale(ref)
     width = max(1.0, c.params["brush_size"] * s * size)
     rng = np.random.default_rng(c.seed + round(size * 100))
-    paint_strokes(c.layers["paint"], c.layers["height"], ref, c.layers["angle"], mask, spacing=width * 0.9,
+    paint_strokes(c.layers["surface"], ref, c.layers["angle"], mask, spacing=width * 1.0,
                   length=width * 4.0, width=width, rng=rng, jitter=c.params["stroke_jitter"])
 
 
 def thick_impasto(c: Canvas) -> None:
-    s = relative_scale(c.layers["paint"])
-    shade = bump_light(c.layers["height"], 1.8 * c.params["impasto"], sigma=0.6 * s)
-    c.image = _on_canvas(c, c.full_size(np.clip(c.layers["paint"] * shade[..., None], 0, 1)), 0.25)
+    surface = c.layers["surface"]
+    s = relative_scale(surface)
+    shade = bump_light(np.ascontiguousarray(surface[..., 3]), 0.8 * c.params["impasto"], sigma=0.9 * s)
+    c.image = _on_canvas(c, c.full_size(np.clip(surface[..., :3] * shade[..., None], 0, 1)), 0.25)
 
 
 PIPELINES = {
