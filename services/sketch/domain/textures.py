@@ -99,8 +99,7 @@ def tile_over(tile: np.ndarray, height: int, width: int, scale: float = 1.0, off
     th, tw = tile.shape[:2]
     if offset:
         tile = np.roll(tile, (offset % th, (offset * 7) % tw), axis=(0, 1))
-    reps = (-(-height // th), -(-width // tw))
-    return np.tile(tile, reps)[:height, :width]
+    return cv2.repeat(np.ascontiguousarray(tile), -(-height // th), -(-width // tw))[:height, :width]
 
 
 def texture_scale(height: int, width: int) -> float:

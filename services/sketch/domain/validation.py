@@ -14,7 +14,7 @@ from .catalogue import variant
 from .catalogue_types import Method, ParamType, Style
 
 MIN_SIDE = 16
-MAX_PIXELS = 64_000_000  # 64 MP: above this one render needs too much memory
+MAX_PIXELS = 40_000_000  # 40 MP: a render peaks at about 100 MB of memory per megapixel
 
 
 @dataclass(frozen=True)
