@@ -50,6 +50,7 @@ def load_average() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--large", action="store_true", help="also time every combination once on 12 MP")
     args = parser.parse_args()
     cv2.setNumThreads(1)
     print(f"# {platform.node()} {platform.processor() or platform.machine()}, cv2 {cv2.__version__}, "
@@ -83,6 +84,14 @@ def main() -> None:
         print(f"{style.value:10s} {row[0]:8.3f} {row[1]:9.3f} {row[2]:9.3f}")
     print(f"slowest combination: {worst:.3f} s ({'OK' if worst <= TARGET_2MP_ANY_S else 'OVER TARGET'}); "
           f"load now {load_average()}")
+    if args.large:
+        print("\n## every combination once on a 12 MP photo (coffee), no target, for sizing job workers")
+        img = photo(12.0, data.coffee())
+        for style in Style:
+            row = [best_of(1, lambda style=style, method=method: render_sketch(img, style, method))
+                   for method in Method]
+            print(f"{style.value:10s} {row[0]:8.2f} {row[1]:9.2f} {row[2]:9.2f}")
+        print(f"load now {load_average()}")
 
 
 if __name__ == "__main__":
