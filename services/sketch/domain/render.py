@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 
 from .catalogue_types import Method, Style
-from .pipeline import Canvas, ProgressFn, Step, StopFn, run_steps
+from .pipeline import Canvas, ProgressFn, Step, StopFn, fit_pixels, run_steps
 from .styles import acrylic, charcoal, ink, oil, pastel, pencil, watercolor
 from .tone import to_uint8
 from .validation import check_image, parse_method, parse_style, resolve_params
@@ -25,6 +25,11 @@ _STYLE_MODULES: dict[Style, ModuleType] = {
 }
 
 
+# Above this size the float pipelines work on a shrunk copy and the result is enlarged back: the look is
+# scale-relative anyway, and a 12-MP render then costs seconds instead of tens of seconds (see docs).
+DETAIL_MAX_PIXELS = 6_000_000
+
+
 def pipeline_steps(style: Style, method: Method) -> list[Step]:
     """The ordered step functions of one combination (for inspection and tests)."""
     return list(_STYLE_MODULES[style].PIPELINES[method.value])
@@ -37,6 +42,8 @@ def render_sketch(
     params: Mapping[str, object] | None = None,
     on_progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
+    *,
+    detail_max_pixels: int = DETAIL_MAX_PIXELS,
 ) -> np.ndarray:
     """Render `image` in `style` with `method`; returns a uint8 image of the same height and width.
 
@@ -47,13 +54,18 @@ def render_sketch(
 
     `on_progress(fraction, message)` is called with 0.0 first, then after every step, ending at 1.0.
     `should_stop()` is checked before every step; when it returns True `SketchCancelled` is raised.
+
+    Pictures larger than `detail_max_pixels` are drawn at that size and enlarged (bicubic) to the
+    source's size, except by pipelines fast enough at full size (PENCIL/BASIC).
     """
     image = check_image(image)
     style, method = parse_style(style), parse_method(method)
     resolved = resolve_params(style, method, params)
-    canvas = Canvas(source=_as_rgb(image), params=resolved)
-    steps = [*pipeline_steps(style, method)]
-    run_steps(steps, canvas, on_progress, should_stop)
+    source = _as_rgb(image)
+    if method.value not in getattr(_STYLE_MODULES[style], "FULL_SIZE_METHODS", ()):
+        source = fit_pixels(source, detail_max_pixels)
+    canvas = Canvas(source=source, params=resolved)
+    run_steps(pipeline_steps(style, method), canvas, on_progress, should_stop)
     return _restore_layout(canvas.image, image)
 
 
@@ -70,6 +82,9 @@ def _as_rgb(image: np.ndarray) -> np.ndarray:
 
 def _restore_layout(result: np.ndarray, source: np.ndarray) -> np.ndarray:
     out = to_uint8(result)
+    h, w = source.shape[:2]
+    if out.shape[:2] != (h, w):
+        out = cv2.resize(out, (w, h), interpolation=cv2.INTER_CUBIC)
     if out.ndim == 2:
         out = cv2.cvtColor(out, cv2.COLOR_GRAY2RGB)
     if source.ndim == 3 and source.shape[2] == 4:

@@ -127,3 +127,18 @@ def test_ink_basic_outlines_a_grey_disc():
     dark = out < 128
     assert dark[ring > 0].mean() > 0.1  # a dark (1-px) contour on the disc's edge...
     assert dark[ring == 0].mean() < 0.01  # ...and nowhere else: the light-grey flat stays paper
+
+
+def test_big_pictures_are_drawn_at_the_detail_cap_and_enlarged():
+    img = photo("astronaut", 256)
+    capped = render_sketch(img, "WATERCOLOR", "BASIC", detail_max_pixels=128 * 128)
+    assert capped.shape == img.shape and capped.dtype == np.uint8
+    small = render_sketch(cv2.resize(img, (128, 128), interpolation=cv2.INTER_AREA), "WATERCOLOR", "BASIC")
+    enlarged = cv2.resize(small, (256, 256), interpolation=cv2.INTER_CUBIC)
+    np.testing.assert_array_equal(capped, enlarged)
+
+
+def test_pencil_basic_is_always_drawn_at_full_size():
+    img = photo("astronaut", 256)
+    full = render_sketch(img, "PENCIL", "BASIC")
+    np.testing.assert_array_equal(render_sketch(img, "PENCIL", "BASIC", detail_max_pixels=128 * 128), full)

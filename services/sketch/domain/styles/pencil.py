@@ -123,6 +123,8 @@ def coloured_pencil_tooth(c: Canvas) -> None:
     c.image = 1.0 - ink
 
 
+FULL_SIZE_METHODS = ("BASIC",)  # fast enough to always draw at the source's full size
+
 PIPELINES = {
     "BASIC": [grey_u8, dodge_u8, darken_u8, paper_u8],
     "ADVANCED": [smoothed_grey, dodge_shading, hatching_along_forms, graphite_on_tooth],
