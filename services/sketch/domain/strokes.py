@@ -9,17 +9,21 @@ from .textures import spectral_noise, tile_over
 from .tone import smoothstep
 
 
-def hatch_pattern(height: int, width: int, angle: float, spacing: float, seed: int,
+def hatch_pattern(height: int, width: int, angle: float | np.ndarray, spacing: float, seed: int,
                   wobble: float = 0.6, phase_warp: np.ndarray | None = None) -> np.ndarray:
     """Parallel lines at `angle` (radians), `spacing` px apart: 1 on a line's centre, 0 between lines.
 
+    `angle` may be an HxW array of a few distinct values: each patch then gets its own direction.
     `wobble` bends the lines with seeded noise (a hand-drawn look); `phase_warp` (HxW, in line periods)
     bends them with the image itself (engraving lines that follow the forms).
     """
     k = np.float32(2 * np.pi / max(spacing, 1.0))
-    x = np.arange(width, dtype=np.float32) * (k * np.float32(np.cos(angle)))
-    y = np.arange(height, dtype=np.float32) * (k * np.float32(np.sin(angle)))
-    phase = y[:, None] + x[None, :]
+    x = np.arange(width, dtype=np.float32)[None, :] * k
+    y = np.arange(height, dtype=np.float32)[:, None] * k
+    if np.isscalar(angle):
+        phase = y * np.float32(np.sin(angle)) + x * np.float32(np.cos(angle))
+    else:
+        phase = y * np.sin(angle).astype(np.float32) + x * np.cos(angle).astype(np.float32)
     if wobble > 0:
         noise = tile_over(spectral_noise(seed, 2.0), height, width, scale=max(1.0, spacing / 4))
         phase += (noise - 0.5) * np.float32(2 * np.pi * wobble)

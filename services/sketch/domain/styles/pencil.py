@@ -66,14 +66,10 @@ def hatching_along_forms(c: Canvas) -> None:
     angle = flow_angle(small, 16.0 * relative_scale(small))  # broad, calm hatching patches
     angle = cv2.resize(angle, (c.width, c.height), interpolation=cv2.INTER_NEAREST)
     bins = np.floor(angle / (np.pi / 4) + 0.5).astype(np.int32) % 4
+    patch_angle = (bins * np.float32(np.pi / 4) + np.float32(0.3)).astype(np.float32)  # 4 directions
     spacing = max(4.0, c.px(6.0))
     dark = smoothstep(0.6, 0.08, c.layers["tone"]) * np.float32(c.params["hatch_density"])
-    ink = np.zeros_like(dark)
-    for b in range(4):
-        mask = bins == b
-        if mask.any():
-            pattern = hatch_pattern(c.height, c.width, b * np.pi / 4 + 0.3, spacing, c.seed + b, wobble=0.4)
-            ink[mask] = hatch_ink(pattern, dark)[mask]
+    ink = hatch_ink(hatch_pattern(c.height, c.width, patch_angle, spacing, c.seed, wobble=0.4), dark)
     tonal = 0.3 * np.power(1.0 - c.layers["tone"], np.float32(1.5))  # soft graphite rubbed into shadows
     c.layers["ink"] = np.clip((1.0 - c.layers["shade"]) * 1.2 + 0.45 * ink + tonal, 0.0, 1.0)
 
@@ -99,13 +95,14 @@ def tone_and_colour(c: Canvas) -> None:
 def cross_hatching(c: Canvas) -> None:
     tone = c.layers["tone"]
     spacing = float(c.params["hatch_spacing"]) * max(1.0, c.scale)
-    out = np.ones((c.height, c.width, 3), np.float32)
+    bare = np.ones((c.height, c.width), np.float32)  # paper left bare by every layer so far
     layers = ((np.pi / 4, 0.85, 0.4), (-np.pi / 4, 0.6, 0.15), (0.05, 0.4, -0.05))
     for i, (angle, start, end) in enumerate(layers):
         dark = smoothstep(start, end, tone) * 0.65
         ink = hatch_ink(hatch_pattern(c.height, c.width, angle, spacing, c.seed + 10 + i, wobble=0.8), dark)
-        out *= 1.0 - ink[..., None] * (1.0 - c.layers["pigment"])
-    c.image = out
+        bare *= 1.0 - ink
+    # overlapping strokes of the same pencil build up colour like multiplied layers
+    c.image = 1.0 - ((1.0 - bare) * (1.0 + 0.35 * (1.0 - bare)))[..., None] * (1.0 - c.layers["pigment"])
 
 
 def contour_lines(c: Canvas) -> None:
