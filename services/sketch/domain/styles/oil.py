@@ -17,7 +17,7 @@ from ..strokes import bump_light, paint_strokes
 from ..textures import spectral_noise, tile_over
 from ..tone import luminance, saturate
 
-WORK_PIXELS = 700_000
+WORK_PIXELS = 500_000
 STROKE_PIXELS = 450_000
 
 
