@@ -33,6 +33,7 @@ class ServiceSettings(BaseSettings):
 
     # Token verification (every service verifies tokens itself: defense in depth).
     auth_target: str = Field("127.0.0.1:50051", description="host:port of the auth service (JWKS)")
+    storage_target: str = Field("127.0.0.1:50052", description="host:port of the storage service (images)")
     jwt_issuer: str = "imagemesh-auth"
     jwt_audience: str = "imagemesh"
     # Service identity: tokens for service-to-service calls carry their own audience.

@@ -19,6 +19,7 @@ from imagemesh_kit.mesh.registry import load_registry
 from imagemesh_kit.testing import db_backends, drop_pg_schema, pg_url
 
 PASSWORD = "correct horse battery"
+STORAGE_URL_SECRET = "e2e-storage-url-secret-0123456789abcdef"
 
 
 @pytest.fixture(scope="session", params=db_backends())
@@ -34,7 +35,12 @@ def mesh(request, tmp_path_factory):
         pg_url=pg_url() if request.param == "postgresql" else None,
         pg_schema_prefix=prefix,
         rate_limit_per_minute=1000,
-        extra_env={"IMAGEMESH_ARGON2_TIME_COST": "1", "IMAGEMESH_ARGON2_MEMORY_KIB": "8192"},
+        extra_env={
+            "IMAGEMESH_ARGON2_TIME_COST": "1",
+            "IMAGEMESH_ARGON2_MEMORY_KIB": "8192",
+            # Known to the tests, so they can forge an already-expired signed URL.
+            "IMAGEMESH_STORAGE_URL_SECRET": STORAGE_URL_SECRET,
+        },
     )
     m = Mesh(registry, config)
     m.backend = request.param

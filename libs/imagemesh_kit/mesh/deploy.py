@@ -33,6 +33,8 @@ def _service_env(registry: Registry, entry: ServiceEntry, auth_host: str) -> dic
         "IMAGEMESH_AUTH_TARGET": f"{auth_host}:{registry.entry('auth').port}",
         "IMAGEMESH_LOG_LEVEL": "INFO",
     }
+    if any(e.name == "storage" for e in registry.services):
+        env["IMAGEMESH_STORAGE_TARGET"] = f"storage:{registry.entry('storage').port}"
     if entry.database:
         env["IMAGEMESH_DATABASE_URL"] = PG_URL
         env["IMAGEMESH_DATABASE_SCHEMA"] = entry.name

@@ -92,6 +92,7 @@ class Mesh:
             "IMAGEMESH_HOST": "127.0.0.1",
             "IMAGEMESH_PORT": str(self.ports[entry.name]),
             "IMAGEMESH_AUTH_TARGET": self.target("auth") if "auth" in self.ports else "",
+            "IMAGEMESH_STORAGE_TARGET": self.target("storage") if "storage" in self.ports else "",
             "IMAGEMESH_GATEWAY_TARGETS": ",".join(f"{e.name}={self.target(e.name)}" for e in self.entries),
             "IMAGEMESH_BLOB_DIR": str(self.config.workdir / "blobs"),
             "IMAGEMESH_PUBLIC_BASE_URL": self.base_url,

@@ -1,0 +1,1 @@
+"""Clients for calling other services of the mesh."""

@@ -1,0 +1,1 @@
+"""Storage service: images in, images out, on local disk or any S3 API."""

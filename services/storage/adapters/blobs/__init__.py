@@ -1,0 +1,1 @@
+"""Content-addressed blob stores (local directory, S3) and the HMAC URL signer for the local backend."""

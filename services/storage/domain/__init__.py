@@ -1,0 +1,1 @@
+"""Storage domain: pure image-upload logic (type sniffing, header dimensions, limits, thumbnails)."""

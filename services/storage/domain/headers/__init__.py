@@ -1,0 +1,1 @@
+"""Readers of image dimensions straight from file headers, without decoding pixels."""

@@ -1,0 +1,1 @@
+"""Tests of the storage service domain and blob adapters."""
