@@ -1,0 +1,47 @@
+"""SketchService over gRPC: proto <-> use cases. No rules here."""
+
+from __future__ import annotations
+
+from imagemesh.sketch.v1 import sketch_pb2, sketch_pb2_grpc
+from imagemesh_kit.context import require_principal
+from services.sketch.api.mapping import catalog, sketch_to_proto
+from services.sketch.use_cases import SketchUseCases
+
+
+class SketchServicer(sketch_pb2_grpc.SketchServiceServicer):
+    def __init__(self, use_cases: SketchUseCases) -> None:
+        self._uc = use_cases
+
+    async def GetCatalog(self, request, context):
+        return catalog()
+
+    async def CreateSketch(self, request, context):
+        job, _ = await self._uc.create(
+            require_principal(),
+            image_id=request.image_id,
+            style=request.style,
+            method=request.method,
+            params=dict(request.params),
+            request_id=request.request_id,
+        )
+        return sketch_pb2.CreateSketchResponse(sketch=sketch_to_proto(job))
+
+    async def GetSketch(self, request, context):
+        job = await self._uc.get(require_principal(), request.sketch_id)
+        return sketch_pb2.GetSketchResponse(sketch=sketch_to_proto(job))
+
+    async def ListSketches(self, request, context):
+        jobs, token = await self._uc.list(require_principal(), request.page_size, request.page_token)
+        return sketch_pb2.ListSketchesResponse(sketches=[sketch_to_proto(j) for j in jobs], next_page_token=token)
+
+    async def DeleteSketch(self, request, context):
+        await self._uc.delete(require_principal(), request.sketch_id)
+        return sketch_pb2.DeleteSketchResponse()
+
+    async def CancelSketch(self, request, context):
+        job = await self._uc.cancel(require_principal(), request.sketch_id)
+        return sketch_pb2.CancelSketchResponse(sketch=sketch_to_proto(job))
+
+    async def WatchSketch(self, request, context):
+        async for job in self._uc.watch(require_principal(), request.sketch_id):
+            yield sketch_pb2.WatchSketchResponse(sketch=sketch_to_proto(job))
