@@ -95,11 +95,14 @@ def main() -> None:
           f"load now {load_average()}")
     if args.large:
         print("\n## every combination once on a 12 MP photo (coffee), no target, for sizing job workers")
+        print("wall s (cpu s); float pipelines draw at 6 MP and enlarge (render.DETAIL_MAX_PIXELS)")
         img = photo(12.0, data.coffee())
         for style in Style:
-            row = [best_of(1, lambda style=style, method=method: render_sketch(img, style, method))
-                   for method in Method]
-            print(f"{style.value:10s} {row[0]:8.2f} {row[1]:9.2f} {row[2]:9.2f}")
+            row = []
+            for method in Method:
+                t, cpu = timed(1, lambda style=style, method=method: render_sketch(img, style, method))
+                row.append(f"{t:6.2f} ({cpu:5.2f})")
+            print(f"{style.value:10s} {row[0]:>15s} {row[1]:>15s} {row[2]:>15s}")
         print(f"load now {load_average()}")
 
 

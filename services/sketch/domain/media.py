@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .pipeline import Canvas
-from .textures import canvas_tile, cold_press_tile, paper_tile, texture_scale, tile_over
+from .textures import canvas_tile, cold_press_tile, laid_paper_tile, paper_tile, texture_scale, tile_over
 
 
 def paper(c: Canvas, roughness: float = 0.5, shape: tuple[int, int] | None = None) -> np.ndarray:
@@ -17,6 +17,11 @@ def paper(c: Canvas, roughness: float = 0.5, shape: tuple[int, int] | None = Non
 def cold_press(c: Canvas, shape: tuple[int, int] | None = None) -> np.ndarray:
     h, w = shape or (c.height, c.width)
     return tile_over(cold_press_tile(c.seed), h, w, texture_scale(c.height, c.width))
+
+
+def laid_paper(c: Canvas) -> np.ndarray:
+    """Charcoal paper with laid ribs (0..1, 1 = high point)."""
+    return tile_over(laid_paper_tile(c.seed), c.height, c.width, texture_scale(c.height, c.width))
 
 
 def canvas_weave(c: Canvas) -> np.ndarray:

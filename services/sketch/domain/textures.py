@@ -77,6 +77,19 @@ def _wrap_blur(tile: np.ndarray, sigma: float) -> np.ndarray:
 
 
 @lru_cache(maxsize=16)
+def laid_paper_tile(seed: int, period: int = 6) -> np.ndarray:
+    """Laid (Ingres) charcoal paper: fine parallel ribs from the mould plus coarse tooth. 1 = high point."""
+    n = TILE // period * period
+    y = np.arange(n, dtype=np.float32)[:, None]
+    wobble = cv2.resize(spectral_noise(seed + 25, 2.0), (n, n)) - 0.5
+    ribs = 0.5 + 0.5 * np.cos(2 * np.pi * (y / period + 0.6 * wobble))
+    tooth = cv2.resize(spectral_noise(seed + 26, 0.6), (n, n))
+    tile = _normalise(0.45 * ribs + 0.55 * tooth)
+    tile.setflags(write=False)
+    return tile
+
+
+@lru_cache(maxsize=16)
 def canvas_tile(seed: int, period: int = 8) -> np.ndarray:
     """Linen canvas weave: over/under threads with slub noise. 1 = thread top."""
     n = TILE // (2 * period) * 2 * period

@@ -10,6 +10,7 @@ from services.sketch.domain.strokes import hatch_ink, hatch_pattern
 from services.sketch.domain.textures import (
     canvas_tile,
     cold_press_tile,
+    laid_paper_tile,
     paper_tile,
     spectral_noise,
     tile_over,
@@ -18,7 +19,7 @@ from services.sketch.domain.tone import levels, quantize, saturate
 from services.sketch.domain.validation import resolve_params
 
 
-@pytest.mark.parametrize("make", [lambda s: paper_tile(s, 0.5), cold_press_tile, canvas_tile,
+@pytest.mark.parametrize("make", [lambda s: paper_tile(s, 0.5), cold_press_tile, canvas_tile, laid_paper_tile,
                                   lambda s: spectral_noise(s, 1.0)])
 def test_textures_are_deterministic_seeded_and_in_range(make):
     a, b, other = make(3), make(3), make(4)
@@ -27,7 +28,7 @@ def test_textures_are_deterministic_seeded_and_in_range(make):
     assert a.dtype == np.float32 and a.min() >= 0.0 and a.max() <= 1.0 and a.std() > 0.1
 
 
-@pytest.mark.parametrize("make", [lambda: paper_tile(1, 0.5), lambda: cold_press_tile(1)])
+@pytest.mark.parametrize("make", [lambda: paper_tile(1, 0.5), lambda: cold_press_tile(1), lambda: laid_paper_tile(1)])
 def test_textures_tile_without_seams(make):
     tile = make()
     inner = np.abs(np.diff(tile, axis=1)).mean()

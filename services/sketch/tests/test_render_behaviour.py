@@ -142,3 +142,21 @@ def test_pencil_basic_is_always_drawn_at_full_size():
     img = photo("astronaut", 256)
     full = render_sketch(img, "PENCIL", "BASIC")
     np.testing.assert_array_equal(render_sketch(img, "PENCIL", "BASIC", detail_max_pixels=128 * 128), full)
+
+
+@pytest.mark.parametrize(("style", "method"), COMBOS)
+def test_smallest_and_thin_images_work(style, method):
+    tiny = photo("coffee", 16)[:, :16]
+    strip = cv2.resize(photo("coffee", 64), (600, 16), interpolation=cv2.INTER_AREA)
+    for image in (tiny, strip, np.ascontiguousarray(strip.transpose(1, 0, 2))):
+        out = render_sketch(image, style, method)
+        assert out.shape == image.shape and out.dtype == np.uint8
+
+
+def test_views_flipped_and_read_only_inputs_are_accepted():
+    img = photo("astronaut", 96)  # read-only
+    flipped = img[::-1, ::-1]
+    out = render_sketch(flipped, "OIL", "BASIC")
+    np.testing.assert_array_equal(out, render_sketch(np.ascontiguousarray(flipped), "OIL", "BASIC"))
+    grey_view = np.broadcast_to(np.uint8(128), (64, 64))  # zero strides
+    assert render_sketch(grey_view, "INK", "BASIC").shape == (64, 64, 3)

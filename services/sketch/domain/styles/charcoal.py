@@ -12,7 +12,7 @@ import numpy as np
 
 from ..edges import blur, dog_lines, flow_angle, xdog
 from ..filters import directional_smear, edge_preserving
-from ..media import darkness_gamma, dry_medium_on_tooth, paper
+from ..media import darkness_gamma, dry_medium_on_tooth, laid_paper, paper
 from ..pipeline import Canvas, fit_pixels, relative_scale, to_float
 from ..textures import spectral_noise, tile_over
 from ..tone import grey_to_rgb, levels, smoothstep
@@ -30,7 +30,7 @@ def grey(c: Canvas) -> None:
 
 def smudged_tone(c: Canvas) -> None:
     tone = blur(c.layers["grey"], c.px(1.0 + 7.0 * c.params["smudge"]))
-    c.layers["ink"] = 1.0 - levels(tone, 0.12, 0.92, gamma=1.5)
+    c.layers["ink"] = 1.0 - levels(tone, 0.15, 0.8, gamma=1.3)
 
 
 def dark_edges(c: Canvas) -> None:
@@ -40,7 +40,7 @@ def dark_edges(c: Canvas) -> None:
 
 def charcoal_on_rough_paper(c: Canvas) -> None:
     ink = darkness_gamma(c.layers["ink"], c.params["darkness"])
-    ink = dry_medium_on_tooth(ink, paper(c, 1.0), c.params["paper_grain"])
+    ink = dry_medium_on_tooth(ink, laid_paper(c), c.params["paper_grain"])
     c.image = grey_to_rgb(1.0 - (1.0 - CHARCOAL_BLACK) * ink, WHITE_PAPER)
 
 
@@ -93,7 +93,7 @@ def bold_contours(c: Canvas) -> None:
 
 def charcoal_strokes_on_paper(c: Canvas) -> None:
     ink = darkness_gamma(c.layers["ink"], c.params["darkness"])
-    ink = dry_medium_on_tooth(ink, paper(c, 1.0), 0.55)
+    ink = dry_medium_on_tooth(ink, laid_paper(c), 0.55)
     c.image = grey_to_rgb(1.0 - (1.0 - CHARCOAL_BLACK) * ink, WHITE_PAPER)
 
 
