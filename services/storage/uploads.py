@@ -8,6 +8,7 @@ confirmed in the image's transaction. Confirming a confirmed upload returns its 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -25,7 +26,7 @@ from services.storage.domain.formats import ImageFormat
 from services.storage.domain.images import NewImage, StoredImage, image_not_found
 from services.storage.store import repository as repo
 from services.storage.store.models import ImageRow, UploadRow
-from services.storage.use_cases import Content, ImageUseCases
+from services.storage.use_cases import ImageUseCases
 
 CONTENT_TYPES = {f.content_type for f in ImageFormat}
 
@@ -148,15 +149,15 @@ class UploadUseCases:
             raise upload_not_found()
         return await store.receive_upload(upload_id, [data], max_bytes=self._limits.max_bytes)
 
-    async def blob_content(self, blob: str, query: dict[str, str]) -> tuple[Content, str]:
-        """The bytes behind a signed download URL, and the filename it is served as."""
+    async def blob_content(self, blob: str, query: dict[str, str]) -> tuple[str, str, AsyncIterator[bytes]]:
+        """(content type, filename, bytes) behind a signed download URL."""
         store, signer = self._local()
         params = signer.verify("GET", store.blob_path(validate_key(blob)), query)
         try:
-            data = await store.read_bytes(blob)
+            chunks = await self._images.read_blob(blob)
         except NotFound:
             raise image_not_found() from None
-        return Content(data, params.get("content_type", "application/octet-stream")), params.get("filename", "")
+        return params.get("content_type", "application/octet-stream"), params.get("filename", ""), chunks
 
     async def sweep(self, older_than_s: float) -> int:
         """Housekeeping: forget long-expired unconfirmed uploads and remove stale local files."""

@@ -101,16 +101,20 @@ class ImageUseCases:
             raise image_not_found()
         return repo.to_image(row)
 
-    async def content(self, caller: Principal, image_id: str) -> Content:
-        image = await self.get(caller, image_id)
-        return Content(await self._store.read_bytes(image.sha256), image.content_type)
-
     async def stream(self, caller: Principal, image_id: str) -> tuple[StoredImage, AsyncIterator[bytes]]:
-        """The image and an iterator over its bytes (the first chunk is read before returning, so a
-        missing blob fails here and not mid-stream)."""
+        """The image and an iterator over its bytes."""
         image = await self.get(caller, image_id)
-        chunks = self._store.read_stream(image.sha256, READ_CHUNK)
-        first = await anext(chunks, b"")
+        return image, await self.read_blob(image.sha256)
+
+    async def read_blob(self, sha256: str) -> AsyncIterator[bytes]:
+        """An iterator over a blob's bytes; the first chunk is read before returning, so a missing blob
+        fails here, before any response message is sent, and not mid-stream."""
+        chunks = self._store.read_stream(sha256, READ_CHUNK)
+        try:
+            first = await anext(chunks, b"")
+        except BaseException:
+            await chunks.aclose()
+            raise
 
         async def all_chunks() -> AsyncIterator[bytes]:
             async with contextlib.aclosing(chunks):
@@ -119,7 +123,7 @@ class ImageUseCases:
                 async for chunk in chunks:
                     yield chunk
 
-        return image, all_chunks()
+        return all_chunks()
 
     async def download_url(self, caller: Principal, image_id: str, expires_in: int) -> PresignedUrl:
         image = await self.get(caller, image_id)

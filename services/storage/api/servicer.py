@@ -107,8 +107,11 @@ class StorageServicer(storage_pb2_grpc.StorageServiceServicer):
         return storage_pb2.GetImageResponse(image=image_to_proto(image))
 
     async def GetImageContent(self, request, context):
-        content = await self._images.content(require_principal(), request.image_id)
-        return httpbody_pb2.HttpBody(content_type=content.content_type, data=content.data)
+        image, chunks = await self._images.stream(require_principal(), request.image_id)
+        content_type = image.content_type  # Envoy takes the HTTP Content-Type from the first message
+        async for chunk in chunks:
+            yield httpbody_pb2.HttpBody(content_type=content_type, data=chunk)
+            content_type = ""
 
     async def GetImageThumbnail(self, request, context):
         content = await self._images.thumbnail(require_principal(), request.image_id, request.size)
@@ -147,10 +150,12 @@ class StorageServicer(storage_pb2_grpc.StorageServiceServicer):
 
     async def GetBlobContent(self, request, context: grpc.aio.ServicerContext):
         query = _signed_query(request, "content_type", "filename")
-        content, filename = await self._uploads.blob_content(request.blob, query)
+        content_type, filename, chunks = await self._uploads.blob_content(request.blob, query)
         if filename:
             await context.send_initial_metadata((("content-disposition", content_disposition(filename)),))
-        return httpbody_pb2.HttpBody(content_type=content.content_type, data=content.data)
+        async for chunk in chunks:
+            yield httpbody_pb2.HttpBody(content_type=content_type, data=chunk)
+            content_type = ""
 
 
 def _chunk_of(msg: storage_pb2.UploadImageRequest) -> bytes:

@@ -71,6 +71,17 @@ class StorageHarness:
                 parts.append(msg.chunk)
         return image, b"".join(parts)
 
+    async def content(self, user: User, image_id: str) -> tuple[str, bytes]:
+        """GetImageContent's stream of HttpBody: (content type of the first message, all the bytes)."""
+        messages = [
+            m
+            async for m in self.stub.GetImageContent(
+                storage_pb2.GetImageContentRequest(image_id=image_id), metadata=user.md
+            )
+        ]
+        assert all(m.content_type == "" for m in messages[1:])
+        return messages[0].content_type, b"".join(m.data for m in messages)
+
     async def refcount(self, sha256: str) -> int | None:
         from services.storage.store.models import BlobRow
 

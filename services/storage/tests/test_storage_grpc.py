@@ -40,10 +40,8 @@ async def test_every_format_round_trips_by_rest_body_and_by_stream(storage):
         assert streamed.sha256 == made.sha256 and streamed.id != made.id
         image, body = await storage.download(user, streamed.id)
         assert image == streamed and body == data
-        content = await storage.stub.GetImageContent(
-            storage_pb2.GetImageContentRequest(image_id=made.id), metadata=user.md
-        )
-        assert content.data == data and content.content_type == OK_FORMATS[fmt]
+        content_type, body = await storage.content(user, made.id)
+        assert body == data and content_type == OK_FORMATS[fmt]
     assert await storage.refcount(hashlib.sha256(sample("PNG")).hexdigest()) == 2
 
 
@@ -137,7 +135,7 @@ async def test_other_users_images_answer_not_found_everywhere_and_admins_read_al
     stub, ref = storage.stub, {"image_id": image.id}
     calls = [
         lambda md: stub.GetImage(storage_pb2.GetImageRequest(**ref), metadata=md),
-        lambda md: stub.GetImageContent(storage_pb2.GetImageContentRequest(**ref), metadata=md),
+        lambda md: storage.content(_as(md), image.id),
         lambda md: stub.GetImageThumbnail(storage_pb2.GetImageThumbnailRequest(**ref), metadata=md),
         lambda md: stub.GetImageDownloadUrl(storage_pb2.GetImageDownloadUrlRequest(**ref), metadata=md),
         lambda md: storage.download(_as(md), image.id),

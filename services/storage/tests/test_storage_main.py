@@ -32,8 +32,8 @@ async def test_generated_url_secret_survives_a_restart(database, auth_server, tm
         parts = urlsplit(url)
         query = dict(parse_qsl(parts.query))
         request = storage_pb2.GetBlobContentRequest(blob=parts.path.rsplit("/", 1)[1], **query)
-        body = await second.stub.GetBlobContent(request)  # signed by the first process, accepted by the second
-        assert body.data == sample("PNG")
+        messages = [m async for m in second.stub.GetBlobContent(request)]  # signed by the first process
+        assert b"".join(m.data for m in messages) == sample("PNG")
 
 
 async def test_sweep_removes_stale_uploads_and_unreferenced_blobs(database, auth_server, tmp_path):

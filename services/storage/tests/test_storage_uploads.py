@@ -54,10 +54,10 @@ async def fetch(storage, url: str) -> tuple[int, bytes, str]:
     query = dict(parse_qsl(parts.query))
     request = storage_pb2.GetBlobContentRequest(blob=parts.path.rsplit("/", 1)[1], **query)
     try:
-        body = await storage.stub.GetBlobContent(request)
+        messages = [m async for m in storage.stub.GetBlobContent(request)]
     except grpc.aio.AioRpcError as exc:
         return {grpc.StatusCode.PERMISSION_DENIED: 403}.get(exc.code(), 500), b"", ""
-    return 200, body.data, body.content_type
+    return 200, b"".join(m.data for m in messages), messages[0].content_type
 
 
 async def confirm(storage, user, upload_id: str, request_id: str = "") -> storage_pb2.Image:
@@ -170,10 +170,18 @@ async def test_local_signed_urls_expire_and_are_bound_to_their_path(storage):
     )
     await expect_error(storage.stub.PutUploadContent(moved), grpc.StatusCode.PERMISSION_DENIED, "SIGNED_URL_INVALID")
     unsigned = storage_pb2.GetBlobContentRequest(blob="0" * 64)
-    await expect_error(storage.stub.GetBlobContent(unsigned), grpc.StatusCode.PERMISSION_DENIED, "SIGNED_URL_INVALID")
+    await expect_error(
+        _drain(storage.stub.GetBlobContent(unsigned)), grpc.StatusCode.PERMISSION_DENIED, "SIGNED_URL_INVALID"
+    )
 
 
 @pytest.mark.parametrize("storage", ["s3"], indirect=True)
 async def test_signed_url_methods_are_refused_on_the_s3_backend(storage):
     request = storage_pb2.GetBlobContentRequest(blob="0" * 64, expires="1", signature="x")
-    await expect_error(storage.stub.GetBlobContent(request), grpc.StatusCode.FAILED_PRECONDITION, "NOT_LOCAL_BACKEND")
+    await expect_error(
+        _drain(storage.stub.GetBlobContent(request)), grpc.StatusCode.FAILED_PRECONDITION, "NOT_LOCAL_BACKEND"
+    )
+
+
+async def _drain(call) -> list:
+    return [m async for m in call]
