@@ -48,6 +48,10 @@ def test_encode_png_round_trips_and_falls_back_to_jpeg_when_too_big():
     jpeg = imaging.encode(pixels, max_png_bytes=100)
     assert jpeg.content_type == "image/jpeg" and jpeg.extension == "jpg"
     assert imaging.decode(jpeg.data).shape == pixels.shape
+    grey = np.repeat(pixels[..., :1], 3, axis=2)
+    stored = imaging.encode(grey, max_png_bytes=1 << 30)
+    assert stored.content_type == "image/png" and np.array_equal(imaging.decode(stored.data), grey)
+    assert Image.open(io.BytesIO(stored.data)).mode == "L"  # a grey drawing is stored as a grey PNG
     rgba = np.dstack([pixels, np.full(pixels.shape[:2], 128, np.uint8)])
     assert imaging.encode(rgba, max_png_bytes=100).content_type == "image/png"  # alpha is never dropped
 

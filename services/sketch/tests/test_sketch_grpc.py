@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import grpc
+import numpy as np
 import pytest
 
 from imagemesh.jobs.v1 import jobs_pb2
 from imagemesh.sketch.v1 import sketch_pb2
-from services.sketch.tests.harness import expect_error, pixels_of
+from services.sketch.tests.harness import expect_error, pixels_of, png
+from services.sketch.tests.images import photo
 
 pytestmark = pytest.mark.integration
 
@@ -48,7 +50,7 @@ async def test_lifecycle_create_watch_result_list_delete(sketch):
     image, data = await sketch.storage.download(user, done.result_image_id)
     assert image.kind == "sketch" and image.source_image_id == image_id and image.owner_id == user.id
     assert image.content_type == "image/png" and (image.height, image.width) == (height, width)
-    assert pixels_of(data).shape == (height, width, 3)
+    assert pixels_of(data).shape[:2] == (height, width)
 
     assert await sketch.get(user, created.id) == done
     late = await sketch.watch(user, created.id)  # a watcher joining after the end gets the final state only
@@ -198,3 +200,35 @@ async def test_cancel_a_running_sketch(sketch):
             assert cancelled.sketch.status.cancel_requested
     assert states[-1].status.state == S.JOB_STATE_CANCELLED, states[-1]
     assert not states[-1].result_image_id and await sketch.sketch_images(user) == []
+
+
+async def test_a_transparent_source_keeps_its_alpha_and_size(sketch):
+    user = await sketch.user()
+    rgb = photo("astronaut", 64)
+    alpha = np.zeros(rgb.shape[:2], np.uint8)
+    alpha[8:-8, 8:-8] = 255
+    source = await sketch.storage.create(user, png(np.dstack([rgb, alpha])), filename="cut-out.png")
+    created = await sketch.create(user, source.id, "WATERCOLOR", "BASIC")
+    final = (await sketch.watch(user, created.id))[-1]
+    assert final.status.state == S.JOB_STATE_SUCCEEDED
+    image, data = await sketch.storage.download(user, final.result_image_id)
+    result = pixels_of(data)
+    assert image.filename == "cut-out-watercolor-basic.png" and result.shape == (*rgb.shape[:2], 4)
+    assert np.array_equal(result[..., 3], alpha)
+
+
+async def test_tiny_images_are_refused_at_create(sketch):
+    user = await sketch.user()
+    tiny = await sketch.storage.create(user, png(np.zeros((8, 40, 3), np.uint8)))
+    await expect_error(sketch.create(user, tiny.id), grpc.StatusCode.INVALID_ARGUMENT, "IMAGE_TOO_SMALL", "image_id")
+
+
+async def test_admins_read_other_users_sketches(sketch):
+    user = await sketch.user()
+    admin = await sketch.storage.user(role="admin")
+    image_id, _ = await sketch.image(user)
+    created = await sketch.create(user, image_id)
+    assert (await sketch.get(admin, created.id)).owner_id == user.id
+    listed = await sketch.stub.ListSketches(sketch_pb2.ListSketchesRequest(), metadata=admin.md)
+    assert list(listed.sketches) == []  # the list is the caller's own
+    await sketch.watch(user, created.id)
