@@ -79,7 +79,7 @@ def test_a_watcher_on_another_replica_process_sees_progress(mesh, client):
     try:
         wait_serving(f"127.0.0.1:{port}")
         tokens = register_and_login(client)
-        image = upload(client, tokens, photo_png(600)[0])
+        image = upload(client, tokens, photo_png(1000)[0])  # seconds of work: several polls of replica B
         sketch = create(client, tokens, image["id"], "PASTEL", "ADVANCED").json()["sketch"]
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = sketch_pb2_grpc.SketchServiceStub(channel)
