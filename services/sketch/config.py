@@ -21,6 +21,12 @@ class SketchSettings(DatabaseSettings):
     retry_backoff_s: float = Field(1.0, gt=0, le=600)
     poll_s: float = Field(0.5, gt=0, le=60, description="how often idle workers look for queued jobs")
     watch_poll_s: float = Field(0.25, gt=0, le=10, description="how often watchers look for other replicas' changes")
+    watch_heartbeat_s: float = Field(
+        60.0,
+        gt=0,
+        le=3600,
+        description="a quiet watch stream repeats the current state this often (proxy idle timeouts)",
+    )
 
     # Results: PNG, or JPEG (quality 95) when the PNG would not fit in storage's image size limit.
     max_png_bytes: int = Field(24 * MIB, ge=1)

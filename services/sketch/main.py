@@ -57,7 +57,12 @@ async def build(settings: SketchSettings) -> ServiceApp:
         on_stop.append(worker.stop)
     return ServiceApp(
         name=NAME,
-        servicers=[(sketch_pb2_grpc.add_SketchServiceServicer_to_server, SketchServicer(use_cases))],
+        servicers=[
+            (
+                sketch_pb2_grpc.add_SketchServiceServicer_to_server,
+                SketchServicer(use_cases, watch_heartbeat_s=settings.watch_heartbeat_s),
+            )
+        ],
         service_names=[SERVICE_NAME],
         interceptor=MeshInterceptor(
             domain="sketch.imagemesh", verifier=remote_verifier(settings), access_log=settings.access_log

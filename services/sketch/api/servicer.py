@@ -5,12 +5,14 @@ from __future__ import annotations
 from imagemesh.sketch.v1 import sketch_pb2, sketch_pb2_grpc
 from imagemesh_kit.context import require_principal
 from services.sketch.api.mapping import catalog, sketch_to_proto
+from services.sketch.api.streams import repeat_when_quiet
 from services.sketch.use_cases import SketchUseCases
 
 
 class SketchServicer(sketch_pb2_grpc.SketchServiceServicer):
-    def __init__(self, use_cases: SketchUseCases) -> None:
+    def __init__(self, use_cases: SketchUseCases, *, watch_heartbeat_s: float = 60.0) -> None:
         self._uc = use_cases
+        self._heartbeat_s = watch_heartbeat_s
 
     async def GetCatalog(self, request, context):
         return catalog()
@@ -43,5 +45,6 @@ class SketchServicer(sketch_pb2_grpc.SketchServiceServicer):
         return sketch_pb2.CancelSketchResponse(sketch=sketch_to_proto(job))
 
     async def WatchSketch(self, request, context):
-        async for job in self._uc.watch(require_principal(), request.sketch_id):
+        states = self._uc.watch(require_principal(), request.sketch_id)
+        async for job in repeat_when_quiet(states, self._heartbeat_s):
             yield sketch_pb2.WatchSketchResponse(sketch=sketch_to_proto(job))

@@ -232,3 +232,19 @@ async def test_admins_read_other_users_sketches(sketch):
     listed = await sketch.stub.ListSketches(sketch_pb2.ListSketchesRequest(), metadata=admin.md)
     assert list(listed.sketches) == []  # the list is the caller's own
     await sketch.watch(user, created.id)
+
+
+async def test_a_quiet_watch_repeats_the_state_until_the_end(storage, sketch_db):
+    from services.sketch.tests.harness import start_sketch
+
+    async with start_sketch(storage, sketch_db, worker_concurrency=0, watch_heartbeat_s=0.1) as api_only:
+        user = await api_only.user()
+        image_id, _ = await api_only.image(user)
+        created = await api_only.create(user, image_id)
+        call = api_only.stub.WatchSketch(sketch_pb2.WatchSketchRequest(sketch_id=created.id), metadata=user.md)
+        states = []
+        async for message in call:
+            states.append(message.sketch.status.state)
+            if len(states) == 3:
+                await api_only.stub.CancelSketch(sketch_pb2.CancelSketchRequest(sketch_id=created.id), metadata=user.md)
+        assert states[:3] == [S.JOB_STATE_QUEUED] * 3 and states[-1] == S.JOB_STATE_CANCELLED
