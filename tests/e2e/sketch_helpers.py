@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 
 import httpx
 import numpy as np
@@ -58,3 +59,12 @@ def decoded(data: bytes) -> np.ndarray:
     with Image.open(io.BytesIO(data)) as img:
         img.load()
         return np.asarray(img)
+
+
+def wait_for_state(client, tokens, sketch_id: str, states: set[str], timeout_s: float = 60) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        sketch = client.get(f"/v1/sketches/{sketch_id}", headers=auth_header(tokens)).json()["sketch"]
+        if sketch["status"]["state"] in states or time.monotonic() > deadline:
+            return sketch
+        time.sleep(0.05)

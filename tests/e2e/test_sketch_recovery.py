@@ -13,18 +13,9 @@ from imagemesh.sketch.v1 import sketch_pb2, sketch_pb2_grpc
 from imagemesh_kit.mesh.launcher import free_port
 from imagemesh_kit.testing import db_backends
 from tests.e2e.conftest import auth_header, register_and_login
-from tests.e2e.sketch_helpers import create, photo_png, upload, watch
+from tests.e2e.sketch_helpers import create, photo_png, upload, wait_for_state, watch
 
 pytestmark = pytest.mark.e2e
-
-
-def wait_for_state(client, tokens, sketch_id: str, states: set[str], timeout_s: float = 60) -> dict:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        sketch = client.get(f"/v1/sketches/{sketch_id}", headers=auth_header(tokens)).json()["sketch"]
-        if sketch["status"]["state"] in states or time.monotonic() > deadline:
-            return sketch
-        time.sleep(0.05)
 
 
 def wait_serving(target: str, timeout_s: float = 60) -> None:

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import auth_header, grpcurl, register_and_login
-from tests.e2e.sketch_helpers import create, decoded, photo_png, reason, upload, watch
+from tests.e2e.sketch_helpers import create, decoded, photo_png, reason, upload, wait_for_state, watch
 
 pytestmark = pytest.mark.e2e
 
@@ -159,3 +159,17 @@ def test_create_and_watch_with_grpcurl(mesh, client):
         mesh, "imagemesh.sketch.v1.SketchService/GetSketch", flags=flags, data=json.dumps({"sketch_id": "0" * 36})
     )
     assert "NotFound" in missing.stderr and "SKETCH_NOT_FOUND" in missing.stderr
+
+
+def test_cancel_running_and_request_id_reuse_over_rest(client):
+    tokens = register_and_login(client)
+    image = upload(client, tokens, photo_png(1000)[0])
+    sketch = create(client, tokens, image["id"], "OIL", "ARTISTIC", requestId="cancel-me").json()["sketch"]
+    reused = create(client, tokens, image["id"], "OIL", "BASIC", requestId="cancel-me")
+    assert reused.status_code == 400 and reason(reused) == "REQUEST_ID_REUSED"
+    running = wait_for_state(client, tokens, sketch["id"], {"JOB_STATE_RUNNING", "JOB_STATE_SUCCEEDED"})
+    assert running["status"]["state"] == "JOB_STATE_RUNNING", running
+    r = client.post(f"/v1/sketches/{sketch['id']}:cancel", json={}, headers=auth_header(tokens))
+    assert r.status_code == 200 and r.json()["sketch"]["status"]["cancelRequested"] is True
+    final = watch(client, tokens, sketch["id"])[-1]
+    assert final["status"]["state"] == "JOB_STATE_CANCELLED" and final["resultImageId"] == ""
