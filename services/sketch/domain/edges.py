@@ -57,9 +57,3 @@ def flow_angle(grey: np.ndarray, sigma: float) -> np.ndarray:
     # dominant gradient direction, rotated by 90 degrees to follow the edge
     theta = 0.5 * np.arctan2(2.0 * jxy, jxx - jyy) + np.pi / 2
     return np.mod(theta, np.pi).astype(np.float32)
-
-
-def canny_map(rgb_or_grey: np.ndarray, lo: int = 60, hi: int = 150) -> np.ndarray:
-    """Binary Canny edges (uint8 0/255) of a uint8 image."""
-    grey = rgb_or_grey if rgb_or_grey.ndim == 2 else cv2.cvtColor(rgb_or_grey, cv2.COLOR_RGB2GRAY)
-    return cv2.Canny(grey, lo, hi)

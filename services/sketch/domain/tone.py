@@ -32,13 +32,6 @@ def smoothstep(edge0: float | np.ndarray, edge1: float | np.ndarray, x: np.ndarr
     return t * t * (3.0 - 2.0 * t)
 
 
-def multiply(base: np.ndarray, layer: np.ndarray) -> np.ndarray:
-    """Multiply blend; a 2-D layer is applied to every channel of a 3-D base."""
-    if base.ndim == 3 and layer.ndim == 2:
-        layer = layer[..., None]
-    return base * layer
-
-
 def grey_to_rgb(grey: np.ndarray, paper_rgb: tuple[float, float, float] = (1.0, 1.0, 1.0)) -> np.ndarray:
     """Grey ink density (1 = untouched paper) laid on paper of the given colour."""
     return grey[..., None] * np.asarray(paper_rgb, np.float32)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from skimage.metrics import structural_similarity
 
-from services.sketch.domain import Method, SketchCancelled, Style, pipeline_steps, render_sketch
+from services.sketch.domain import Method, SketchCancelled, Style, pipeline_steps, render_sketch, variant
 
 from .images import photo
 
@@ -160,3 +160,13 @@ def test_views_flipped_and_read_only_inputs_are_accepted():
     np.testing.assert_array_equal(out, render_sketch(np.ascontiguousarray(flipped), "OIL", "BASIC"))
     grey_view = np.broadcast_to(np.uint8(128), (64, 64))  # zero strides
     assert render_sketch(grey_view, "INK", "BASIC").shape == (64, 64, 3)
+
+
+@pytest.mark.parametrize(("style", "method"), COMBOS)
+def test_extreme_params_render(style, method):
+    """Every parameter at its minimum, then at its maximum (seed 2**31-1 included)."""
+    img = photo("coffee", 48)
+    for pick in ("minimum", "maximum"):
+        params = {p.name: getattr(p, pick) for p in variant(style, method).params}
+        out = render_sketch(img, style, method, params)
+        assert out.shape == img.shape and out.dtype == np.uint8

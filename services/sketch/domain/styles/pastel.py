@@ -85,7 +85,7 @@ def bright_chalk(c: Canvas) -> None:
     vivid = saturate(soft, c.params["saturation"])
     peak = np.maximum(vivid.max(axis=2, keepdims=True), 0.05)
     c.layers["pigment"] = c.full_size(np.clip(0.95 * vivid / peak, 0.0, 1.0))  # chalk: pure, light colours
-    lum = luminance(soft)
+    lum = 0.5 * luminance(soft) + 0.5 * soft.max(axis=2)  # saturated colours catch chalk too, not only light
     lo, hi = np.percentile(lum, [2, 97])  # stretch: the lightest part of any photo becomes full chalk
     c.layers["light"] = c.full_size(levels(lum, min(float(lo), 0.2), max(float(hi), 0.6)))
 
