@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from imagemesh_kit.context import Principal
-from imagemesh_kit.errors import PermissionDenied
+from imagemesh_kit.errors import InvalidArgument, PermissionDenied
 from imagemesh_kit.pagination import clamp_page_size, decode_page_token, encode_page_token
 from services.storage.adapters.blobs.base import BlobStore, PresignedUrl
 from services.storage.adapters.blobs.chunks import Chunks
@@ -154,7 +154,9 @@ class ImageUseCases:
             try:
                 before = (datetime.fromisoformat(cursor["t"]), str(cursor["i"]))
             except (TypeError, ValueError):
-                decode_page_token("!")  # raises INVALID_PAGE_TOKEN
+                raise InvalidArgument.for_field(
+                    "page_token", "is not a token this API issued", reason="INVALID_PAGE_TOKEN"
+                ) from None
         async with self._sessions() as session:
             rows = await repo.list_images(
                 session, owner_id=owner, kind=kind, source_image_id=source_image_id, before=before, limit=limit + 1

@@ -196,3 +196,23 @@ def test_streaming_upload_and_download_with_grpcurl(mesh, client):
         mesh, "imagemesh.storage.v1.StorageService/GetImage", flags=flags, data=json.dumps({"image_id": "0" * 36})
     )
     assert "NotFound" in missing.stderr and "IMAGE_NOT_FOUND" in missing.stderr
+
+
+def test_size_limits_through_envoy(client):
+    from services.storage.tests.harness import MIB, png_of_size
+
+    tokens = register_and_login(client)
+    at_limit = png_of_size(25 * MIB)
+    r = post_image(client, tokens, at_limit, "image/png")
+    assert r.status_code == 200, r.text
+    image = r.json()["image"]
+    assert image["sha256"] == hashlib.sha256(at_limit).hexdigest()
+    with client.stream("GET", f"/v1/images/{image['id']}/content", headers=auth_header(tokens)) as download:
+        digest = hashlib.sha256()
+        for part in download.iter_bytes():
+            digest.update(part)
+    assert digest.hexdigest() == image["sha256"]
+    over = post_image(client, tokens, at_limit + b"\0")
+    assert over.status_code == 429 and reason(over) == "IMAGE_TOO_LARGE"
+    huge = post_image(client, tokens, b"\0" * (33 * MIB))  # over Envoy's own body limit: refused at the edge
+    assert huge.status_code == 413 and reason(huge) == "PAYLOAD_TOO_LARGE"

@@ -190,3 +190,12 @@ async def test_list_pages_newest_first_with_filters(storage):
         storage_pb2.ListImagesRequest(source_image_id=made[0].id), metadata=user.md
     )
     assert [i.id for i in children.images] == [derived.id]
+
+
+async def test_a_forged_cursor_is_an_invalid_page_token(storage):
+    from imagemesh_kit.pagination import encode_page_token
+
+    user = await storage.user()
+    forged = encode_page_token({"t": "not a time", "i": "x"})
+    call = storage.stub.ListImages(storage_pb2.ListImagesRequest(page_token=forged), metadata=user.md)
+    await expect_error(call, BAD, "INVALID_PAGE_TOKEN")

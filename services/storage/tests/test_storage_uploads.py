@@ -185,3 +185,19 @@ async def test_signed_url_methods_are_refused_on_the_s3_backend(storage):
 
 async def _drain(call) -> list:
     return [m async for m in call]
+
+
+async def test_concurrent_confirms_create_one_image(storage):
+    user = await storage.user()
+    data = sample("BMP")
+    upload = await start(storage, user, data, "image/bmp")
+    assert await put(storage, upload, data) == 200
+    results = await asyncio.gather(
+        *(confirm(storage, user, upload.upload_id) for _ in range(4)), return_exceptions=True
+    )
+    images = {r.id for r in results if not isinstance(r, Exception)}
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert len(images) == 1
+    assert all(e.code() == grpc.StatusCode.ABORTED for e in errors)  # UPLOAD_BUSY: retry later
+    assert (await confirm(storage, user, upload.upload_id)).id in images
+    assert await storage.refcount(hashlib.sha256(data).hexdigest()) == 1
