@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import uuid
 from dataclasses import dataclass
 
 import grpc
@@ -122,7 +121,3 @@ def field_violations(exc: grpc.aio.AioRpcError) -> list[str]:
             detail.Unpack(bad)
             fields += [v.field for v in bad.field_violations]
     return fields
-
-
-def new_email() -> str:
-    return f"user-{uuid.uuid4().hex[:8]}@example.com"

@@ -217,10 +217,14 @@ async def test_a_transparent_source_keeps_its_alpha_and_size(sketch):
     assert np.array_equal(result[..., 3], alpha)
 
 
-async def test_tiny_images_are_refused_at_create(sketch):
+async def test_tiny_and_huge_images_are_refused_at_create(sketch):
     user = await sketch.user()
     tiny = await sketch.storage.create(user, png(np.zeros((8, 40, 3), np.uint8)))
     await expect_error(sketch.create(user, tiny.id), grpc.StatusCode.INVALID_ARGUMENT, "IMAGE_TOO_SMALL", "image_id")
+    huge = await sketch.storage.create(user, png(np.zeros((6500, 6500), np.uint8)))  # 42 MP, 40 KB of PNG
+    await expect_error(sketch.create(user, huge.id), grpc.StatusCode.RESOURCE_EXHAUSTED, "IMAGE_TOO_LARGE")
+    listed = await sketch.stub.ListSketches(sketch_pb2.ListSketchesRequest(), metadata=user.md)
+    assert list(listed.sketches) == []
 
 
 async def test_admins_read_other_users_sketches(sketch):

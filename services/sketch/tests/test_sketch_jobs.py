@@ -79,3 +79,28 @@ async def test_storage_down_is_retried_then_fails(storage, sketch_db):
         final = (await cut_off.watch(user, created.id))[-1]
     assert final.status.state == S.JOB_STATE_FAILED and final.status.attempts == 3
     assert final.status.error.code == "UNAVAILABLE"
+
+
+async def test_a_transient_failure_is_retried_and_then_succeeds(storage, sketch_db, database, auth_server, tmp_path):
+    """Storage is down for the first attempt; the job goes back to the queue, and the retry finishes it."""
+    import asyncio
+
+    from services.storage.tests.harness import start_storage
+
+    async with start_sketch(storage, sketch_db, worker_concurrency=0, max_attempts=6) as api:
+        user = await api.user()
+        image_id, _ = await api.image(user)
+        created = await api.create(user, image_id)
+    port = free_port()
+    async with start_sketch(storage, sketch_db, storage_target=f"127.0.0.1:{port}", retry_backoff_s=0.5) as worker:
+        for _ in range(200):
+            waiting = await worker.get(user, created.id)
+            if waiting.status.attempts == 1 and waiting.status.state == S.JOB_STATE_QUEUED:
+                break
+            await asyncio.sleep(0.02)
+        assert waiting.status.progress_message.startswith("retrying"), waiting
+        # The same storage (database and blobs) comes up on the address the worker uses.
+        async with start_storage("local", database, auth_server, tmp_path, None, port=port):
+            final = (await worker.watch(user, created.id))[-1]
+    assert final.status.state == S.JOB_STATE_SUCCEEDED and final.status.attempts >= 2  # 1 failed, then retried
+    assert [i.id for i in await api.sketch_images(user)] == [final.result_image_id]
