@@ -8,6 +8,7 @@ import pytest
 
 from imagemesh.jobs.v1 import jobs_pb2
 from imagemesh.sketch.v1 import sketch_pb2
+from imagemesh_kit.grpc_errors import error_info
 from services.sketch.tests.harness import expect_error, pixels_of, png
 from services.sketch.tests.images import photo
 
@@ -252,3 +253,20 @@ async def test_a_quiet_watch_repeats_the_state_until_the_end(storage, sketch_db)
             if len(states) == 3:
                 await api_only.stub.CancelSketch(sketch_pb2.CancelSketchRequest(sketch_id=created.id), metadata=user.md)
         assert states[:3] == [S.JOB_STATE_QUEUED] * 3 and states[-1] == S.JOB_STATE_CANCELLED
+
+
+async def test_deleting_a_watched_sketch_ends_the_stream_with_not_found(storage, sketch_db):
+    from services.sketch.tests.harness import start_sketch
+
+    async with start_sketch(storage, sketch_db, worker_concurrency=0) as api_only:
+        user = await api_only.user()
+        image_id, _ = await api_only.image(user)
+        created = await api_only.create(user, image_id)
+        call = api_only.stub.WatchSketch(sketch_pb2.WatchSketchRequest(sketch_id=created.id), metadata=user.md)
+        seen = []
+        with pytest.raises(grpc.aio.AioRpcError) as exc:
+            async for message in call:
+                seen.append(message.sketch.status.state)
+                await api_only.stub.DeleteSketch(sketch_pb2.DeleteSketchRequest(sketch_id=created.id), metadata=user.md)
+        assert seen == [S.JOB_STATE_QUEUED] and exc.value.code() == grpc.StatusCode.NOT_FOUND
+        assert error_info(exc.value).reason == "SKETCH_NOT_FOUND"
