@@ -14,16 +14,29 @@ from tests.e2e.conftest import auth_header
 
 
 def photo_png(height: int = 96) -> tuple[bytes, tuple[int, int]]:
+    return photo_bytes(height, "PNG")
+
+
+def photo_bytes(height: int, fmt: str) -> tuple[bytes, tuple[int, int]]:
     from services.sketch.tests.images import photo
 
     pixels = photo("astronaut", height)
     out = io.BytesIO()
-    Image.fromarray(pixels).save(out, format="PNG")
+    Image.fromarray(pixels).save(out, format=fmt)
     return out.getvalue(), pixels.shape[:2]
 
 
+def long_job_photo() -> bytes:
+    """A 9-MP JPEG (under 1 MB): PENCIL/ARTISTIC on it takes seconds even on a quiet machine, so a test can
+    act while the job runs."""
+    return photo_bytes(3000, "JPEG")[0]
+
+
+LONG_JOB = ("PENCIL", "ARTISTIC")
+
+
 def upload(client: httpx.Client, tokens: dict, data: bytes) -> dict:
-    headers = {**auth_header(tokens), "Content-Type": "image/png"}
+    headers = {**auth_header(tokens), "Content-Type": "application/octet-stream"}  # storage reads the bytes
     r = client.post("/v1/images", content=data, headers=headers, params={"filename": "photo.png"})
     assert r.status_code == 200, r.text
     return r.json()["image"]

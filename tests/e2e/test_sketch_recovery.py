@@ -13,7 +13,7 @@ from imagemesh.sketch.v1 import sketch_pb2, sketch_pb2_grpc
 from imagemesh_kit.mesh.launcher import free_port
 from imagemesh_kit.testing import db_backends
 from tests.e2e.conftest import auth_header, register_and_login
-from tests.e2e.sketch_helpers import create, photo_png, upload, wait_for_state, watch
+from tests.e2e.sketch_helpers import LONG_JOB, create, long_job_photo, upload, wait_for_state, watch
 
 pytestmark = pytest.mark.e2e
 
@@ -44,8 +44,8 @@ def sketch_images(client, tokens) -> list[dict]:
 
 def test_sigkill_mid_job_then_restart_finishes_the_job_once(mesh, client):
     tokens = register_and_login(client)
-    image = upload(client, tokens, photo_png(1000)[0])  # about 1.5 MP of oil painting: seconds of work
-    sketch = create(client, tokens, image["id"], "OIL", "ARTISTIC").json()["sketch"]
+    image = upload(client, tokens, long_job_photo())
+    sketch = create(client, tokens, image["id"], *LONG_JOB).json()["sketch"]
     running = wait_for_state(client, tokens, sketch["id"], {"JOB_STATE_RUNNING", "JOB_STATE_SUCCEEDED"})
     assert running["status"]["state"] == "JOB_STATE_RUNNING", running
 
@@ -70,8 +70,8 @@ def test_a_watcher_on_another_replica_process_sees_progress(mesh, client):
     try:
         wait_serving(f"127.0.0.1:{port}")
         tokens = register_and_login(client)
-        image = upload(client, tokens, photo_png(1000)[0])  # seconds of work: several polls of replica B
-        sketch = create(client, tokens, image["id"], "PASTEL", "ADVANCED").json()["sketch"]
+        image = upload(client, tokens, long_job_photo())  # seconds of work: many polls of replica B
+        sketch = create(client, tokens, image["id"], *LONG_JOB).json()["sketch"]
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = sketch_pb2_grpc.SketchServiceStub(channel)
             md = (("authorization", f"Bearer {tokens['accessToken']}"),)

@@ -8,7 +8,17 @@ import httpx
 import pytest
 
 from tests.e2e.conftest import auth_header, grpcurl, register_and_login
-from tests.e2e.sketch_helpers import create, decoded, photo_png, reason, upload, wait_for_state, watch
+from tests.e2e.sketch_helpers import (
+    LONG_JOB,
+    create,
+    decoded,
+    long_job_photo,
+    photo_png,
+    reason,
+    upload,
+    wait_for_state,
+    watch,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -163,8 +173,8 @@ def test_create_and_watch_with_grpcurl(mesh, client):
 
 def test_cancel_running_and_request_id_reuse_over_rest(client):
     tokens = register_and_login(client)
-    image = upload(client, tokens, photo_png(1000)[0])
-    sketch = create(client, tokens, image["id"], "OIL", "ARTISTIC", requestId="cancel-me").json()["sketch"]
+    image = upload(client, tokens, long_job_photo())
+    sketch = create(client, tokens, image["id"], *LONG_JOB, requestId="cancel-me").json()["sketch"]
     reused = create(client, tokens, image["id"], "OIL", "BASIC", requestId="cancel-me")
     assert reused.status_code == 400 and reason(reused) == "REQUEST_ID_REUSED"
     running = wait_for_state(client, tokens, sketch["id"], {"JOB_STATE_RUNNING", "JOB_STATE_SUCCEEDED"})

@@ -28,6 +28,12 @@ def png(pixels: np.ndarray) -> bytes:
     return out.getvalue()
 
 
+def encoded(pixels: np.ndarray, fmt: str) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, format=fmt)
+    return out.getvalue()
+
+
 def pixels_of(data: bytes) -> np.ndarray:
     with Image.open(io.BytesIO(data)) as img:
         img.load()
@@ -48,10 +54,11 @@ class SketchHarness:
     async def user(self) -> User:
         return await self.storage.user()
 
-    async def image(self, user: User, height: int = 96) -> tuple[str, tuple[int, int]]:
+    async def image(self, user: User, height: int = 96, fmt: str = "PNG") -> tuple[str, tuple[int, int]]:
         """Uploads a real photo as `user`; (image id, (height, width))."""
         pixels = photo("astronaut", height)
-        return (await self.storage.create(user, png(pixels), filename="astronaut.png")).id, pixels.shape[:2]
+        data = png(pixels) if fmt == "PNG" else encoded(pixels, fmt)
+        return (await self.storage.create(user, data, filename=f"astronaut.{fmt.lower()}")).id, pixels.shape[:2]
 
     async def create(self, user: User, image_id: str, style="PENCIL", method="BASIC", **fields) -> sketch_pb2.Sketch:
         request = sketch_pb2.CreateSketchRequest(image_id=image_id, style=style, method=method, **fields)

@@ -187,8 +187,8 @@ async def test_cancel_a_queued_sketch(storage, sketch_db):
 
 async def test_cancel_a_running_sketch(sketch):
     user = await sketch.user()
-    image_id, _ = await sketch.image(user, height=900)  # about 1.3 MP of oil painting: seconds of work
-    created = await sketch.create(user, image_id, "OIL", "ARTISTIC")
+    image_id, _ = await sketch.image(user, height=3000, fmt="JPEG")  # 9 MP: seconds of work even on a quiet box
+    created = await sketch.create(user, image_id, "PENCIL", "ARTISTIC")
     call = sketch.stub.WatchSketch(sketch_pb2.WatchSketchRequest(sketch_id=created.id), metadata=user.md)
     states, asked = [], False
     async for message in call:
