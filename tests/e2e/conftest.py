@@ -40,6 +40,9 @@ def mesh(request, tmp_path_factory):
             "IMAGEMESH_ARGON2_MEMORY_KIB": "8192",
             # Known to the tests, so they can forge an already-expired signed URL.
             "IMAGEMESH_STORAGE_URL_SECRET": STORAGE_URL_SECRET,
+            # Job workers: short leases, so a job whose worker was killed is taken over within seconds.
+            "IMAGEMESH_LEASE_S": "4",
+            "IMAGEMESH_WORKER_CONCURRENCY": "2",
         },
     )
     m = Mesh(registry, config)

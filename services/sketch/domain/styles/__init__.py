@@ -1,0 +1,1 @@
+"""One module per style; each exposes PIPELINES: {Method: [step, ...]}."""

@@ -1,0 +1,116 @@
+"""What the sketch API does, without gRPC: each use case checks its input, then reads or writes jobs.
+
+A sketch is a job of kind "sketch" (the kit's jobs table): params = {image_id, style, method, params},
+result = {result_image_id}.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+
+from imagemesh_kit.clients.storage import Metadata, StorageClient
+from imagemesh_kit.context import ON_BEHALF_OF_HEADER, Principal
+from imagemesh_kit.errors import InvalidArgument, NotFound, ResourceExhausted
+from imagemesh_kit.jobs.model import Job
+from imagemesh_kit.jobs.store import JobStore
+from services.sketch.domain import parse_method, parse_style, resolve_params
+from services.sketch.domain.validation import MAX_PIXELS, MIN_SIDE
+
+KIND = "sketch"
+
+
+@dataclass(frozen=True)
+class SketchSpec:
+    """What a sketch job renders (the job's params)."""
+
+    image_id: str
+    style: str
+    method: str
+    params: dict[str, float | int]
+
+    def as_params(self) -> dict:
+        return {"image_id": self.image_id, "style": self.style, "method": self.method, "params": self.params}
+
+    @classmethod
+    def of(cls, job: Job) -> SketchSpec:
+        p = job.params
+        return cls(p["image_id"], p["style"], p["method"], dict(p.get("params") or {}))
+
+
+def result_image_id(job: Job) -> str:
+    return str((job.result or {}).get("result_image_id", ""))
+
+
+def caller_metadata(principal: Principal) -> Metadata:
+    """Call metadata that makes another service see the same caller (the user's own token; a service
+    acting for a user keeps acting for that user)."""
+    md: list[tuple[str, str]] = [("authorization", f"Bearer {principal.token}")]
+    if principal.acting_service:
+        md.append((ON_BEHALF_OF_HEADER, principal.subject))
+    return tuple(md)
+
+
+def parse_spec(image_id: str, style: str, method: str, params: Mapping[str, float]) -> SketchSpec:
+    """Style, method and params checked against the catalogue (defaults filled in); InvalidArgument names the field."""
+    s, m = parse_style(style), parse_method(method)
+    resolved = resolve_params(s, m, dict(params))
+    if not image_id:
+        raise InvalidArgument.for_field("image_id", "is required", reason="IMAGE_ID_REQUIRED")
+    return SketchSpec(image_id, s.value, m.value, dict(resolved.values))
+
+
+class SketchUseCases:
+    def __init__(self, jobs: JobStore, storage: StorageClient, *, max_attempts: int = 3) -> None:
+        self.jobs = jobs
+        self.storage = storage
+        self.max_attempts = max_attempts
+
+    async def create(
+        self,
+        principal: Principal,
+        *,
+        image_id: str,
+        style: str,
+        method: str,
+        params: Mapping[str, float],
+        request_id: str = "",
+    ) -> tuple[Job, bool]:
+        spec = parse_spec(image_id, style, method, params)
+        # The caller's own view of storage: a missing image and another user's both answer NOT_FOUND.
+        image = await self.storage.get(spec.image_id, caller_metadata(principal))
+        if min(image.width, image.height) < MIN_SIDE:
+            raise InvalidArgument.for_field(
+                "image_id", f"the image must be at least {MIN_SIDE} pixels on each side", reason="IMAGE_TOO_SMALL"
+            )
+        if image.width * image.height > MAX_PIXELS:
+            raise ResourceExhausted(
+                f"The image is too large to sketch (at most {MAX_PIXELS // 1_000_000} megapixels).",
+                reason="IMAGE_TOO_LARGE",
+            )
+        return await self.jobs.create(
+            principal.subject, KIND, spec.as_params(), idempotency_key=request_id, max_attempts=self.max_attempts
+        )
+
+    async def get(self, principal: Principal, sketch_id: str) -> Job:
+        try:
+            return await self.jobs.get(sketch_id, principal.subject, is_admin=principal.is_admin, kind=KIND)
+        except NotFound:
+            raise NotFound("no such sketch", reason="SKETCH_NOT_FOUND") from None
+
+    async def list(self, principal: Principal, page_size: int, page_token: str) -> tuple[list[Job], str]:
+        return await self.jobs.list(principal.subject, page_size, page_token, kind=KIND)
+
+    async def cancel(self, principal: Principal, sketch_id: str) -> Job:
+        return await self.jobs.cancel(await self.get(principal, sketch_id))
+
+    async def delete(self, principal: Principal, sketch_id: str) -> None:
+        await self.jobs.delete(await self.get(principal, sketch_id))
+
+    async def watch(self, principal: Principal, sketch_id: str) -> AsyncIterator[Job]:
+        job = await self.get(principal, sketch_id)
+        try:
+            async for state in self.jobs.watch(job):
+                yield state
+        except NotFound:
+            raise NotFound("the sketch was deleted", reason="SKETCH_NOT_FOUND") from None
