@@ -17,7 +17,7 @@ from imagemesh_kit.jobs.worker import JobWorker, WorkerSettings
 
 pytestmark = pytest.mark.integration
 
-FAST = WorkerSettings(concurrency=2, lease_s=1.5, poll_s=0.05, backoff_base_s=0.05, progress_min_interval_s=0.0)
+FAST = WorkerSettings(concurrency=2, lease_s=5.0, poll_s=0.05, backoff_base_s=0.05, progress_min_interval_s=0.0)
 
 
 async def make_store(database, **kw) -> JobStore:
