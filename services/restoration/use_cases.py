@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from imagemesh_kit import imaging
 from imagemesh_kit.clients.storage import Metadata, StorageClient
 from imagemesh_kit.context import ON_BEHALF_OF_HEADER, Principal
 from imagemesh_kit.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound
@@ -21,7 +23,6 @@ from imagemesh_kit.jobs.model import Job
 from imagemesh_kit.jobs.store import JobStore
 from imagemesh_kit.jobs.worker import cpu_pool
 from imagemesh_kit.pagination import clamp_page_size, decode_page_token, encode_page_token
-from services.restoration import imaging
 from services.restoration.adapters.model_registry import ModelInfo
 from services.restoration.domain.denoise import DenoiseParams
 from services.restoration.domain.detect import detect_faces, detect_objects
@@ -197,7 +198,7 @@ class RestorationUseCases:
         image = await self.storage.get(image_id, md)  # the size first: nothing is downloaded over the limit
         check_input_pixels(image.height, image.width, self.limits)
         _, data = await self.storage.download(image_id, md)
-        return await _in_pool(imaging.decode, data)
+        return await _in_pool(functools.partial(imaging.decode, keep_alpha=False), data)
 
     # -- models ---------------------------------------------------------------------------------
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 
+from imagemesh_kit import imaging
 from imagemesh_kit.auth.service_identity import ServiceIdentity
 from imagemesh_kit.clients.storage import StorageClient
 from imagemesh_kit.jobs.model import Job
 from imagemesh_kit.jobs.worker import JobContext
-from services.restoration import imaging
 from services.restoration.domain.pipeline import RestorationTools, run_restoration
 from services.restoration.use_cases import RestorationSpec
 
@@ -49,7 +49,7 @@ class RestorationHandler:
         metadata = await self.identity.metadata(on_behalf_of=job.owner_id)
         await ctx.progress(0.01, "downloading")
         source, data = await self.storage.download(spec.image_id, metadata)
-        pixels = await ctx.run_cpu(imaging.decode, data)
+        pixels = await ctx.run_cpu(imaging.decode, data, keep_alpha=False)  # the models work on colour
         del data
         ctx.raise_if_stopped()
 

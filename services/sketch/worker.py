@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 import time
 
+from imagemesh_kit import imaging
 from imagemesh_kit.auth.service_identity import ServiceIdentity
 from imagemesh_kit.clients.storage import StorageClient
 from imagemesh_kit.jobs.model import Cancelled, Job
 from imagemesh_kit.jobs.worker import JobContext
-from services.sketch import imaging
 from services.sketch.domain import SketchCancelled, render_sketch
 from services.sketch.use_cases import SketchSpec
 

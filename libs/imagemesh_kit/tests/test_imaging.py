@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from imagemesh_kit import imaging
 from imagemesh_kit.errors import InvalidArgument
-from services.sketch import imaging
 from services.sketch.tests.images import photo
 from services.sketch.use_cases import parse_spec
 

@@ -1,6 +1,7 @@
-"""Bytes <-> pixels for the worker: decode a stored image for the domain, encode the drawing for storage.
+"""Bytes <-> pixels for services that read images from storage and store results back (sketch,
+restoration, ...): decode a stored image for a domain pipeline, encode the result for storage.
 
-Synchronous and CPU-bound: run in the CPU pool.
+Synchronous and CPU-bound: run in a pool (the jobs kit's `ctx.run_cpu`, or asyncio.to_thread).
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from imagemesh_kit.errors import InvalidArgument
 _WITH_ALPHA = {"RGBA", "LA", "PA", "RGBa", "La"}
 
 
-def decode(data: bytes) -> np.ndarray:
-    """RGB (or RGBA when the image has transparency) uint8 pixels of the first frame, in stored orientation."""
+def decode(data: bytes, *, keep_alpha: bool = True) -> np.ndarray:
+    """RGB uint8 pixels of the first frame, in stored orientation; RGBA when the image has transparency
+    and `keep_alpha` (models that work on colour only pass keep_alpha=False)."""
     try:
         with Image.open(io.BytesIO(data)) as img:
             img.load()
-            has_alpha = img.mode in _WITH_ALPHA or (img.mode == "P" and "transparency" in img.info)
+            has_alpha = keep_alpha and (img.mode in _WITH_ALPHA or (img.mode == "P" and "transparency" in img.info))
             return np.asarray(img.convert("RGBA" if has_alpha else "RGB"))
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise InvalidArgument.for_field(
@@ -38,9 +40,10 @@ class Encoded:
 
 
 def encode(pixels: np.ndarray, *, max_png_bytes: int, png_compression: int = 1) -> Encoded:
-    """PNG (lossless, alpha kept; a drawing whose three channels are equal is stored as a greyscale PNG, a
+    """PNG (lossless, alpha kept; an image whose three channels are equal is stored as a greyscale PNG, a
     third of the bytes and of the encoding time); JPEG at quality 95 when the PNG would exceed `max_png_bytes`
-    (a 12-MP painting compresses badly) and there is no alpha to keep."""
+    (a 12-MP painting or a large upscaled photo compresses badly, and must still fit storage's size limit)
+    and there is no alpha to keep."""
     alpha = pixels.ndim == 3 and pixels.shape[2] == 4
     if alpha:
         image = cv2.cvtColor(pixels, cv2.COLOR_RGBA2BGRA)
