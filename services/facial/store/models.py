@@ -19,21 +19,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from imagemesh_kit.db_types import UTCDateTime
+from imagemesh_kit.db_types import NAMING_CONVENTION, UTCDateTime
 from imagemesh_kit.jobs.table import jobs_table
 
 BAND_COUNT = 8
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(
-        naming_convention={
-            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-            "pk": "pk_%(table_name)s",
-        }
-    )
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 jobs = jobs_table(Base.metadata)
