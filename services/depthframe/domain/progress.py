@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from imagemesh_kit.errors import Aborted
+from imagemesh_kit.errors import Cancelled as KitCancelled
 
 ProgressCallback = Callable[[float, str], None]
 StopCheck = Callable[[], bool]
 
 
-class Cancelled(Aborted):
+class Cancelled(KitCancelled):
     """The caller asked the operation to stop (``should_stop()`` returned True). Nothing was produced."""
 
     default_reason = "CANCELLED"

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from imagemesh_kit.errors import Cancelled as KitCancelled
+
 from collections.abc import Callable
 
-from imagemesh_kit.errors import DomainError
 
 ProgressFn = Callable[[float, str], None]
 StopFn = Callable[[], bool]
 
 
-class Cancelled(DomainError):
+class Cancelled(KitCancelled):
     """The caller asked the operation to stop (its `should_stop()` returned True)."""
 
     status = "CANCELLED"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from imagemesh_kit.errors import DomainError
+from imagemesh_kit.errors import Cancelled as KitCancelled
 
 
-class SketchCancelled(DomainError):
+class SketchCancelled(KitCancelled):
     """Raised by `render_sketch` when its `should_stop()` callable says stop between two steps.
 
     Maps to the gRPC status CANCELLED. A job worker should catch it and mark the job CANCELLED

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from imagemesh_kit.errors import DomainError, InvalidArgument, ResourceExhausted
+from imagemesh_kit.errors import Cancelled as KitCancelled
+from imagemesh_kit.errors import InvalidArgument, ResourceExhausted
 
 EMPTY_BODY = "EMPTY_BODY"
 UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
@@ -16,7 +17,7 @@ CANCELLED = "CANCELLED"
 SUPPORTED_TYPES_TEXT = "PNG, JPEG, WebP, GIF, TIFF or BMP"
 
 
-class Cancelled(DomainError):
+class Cancelled(KitCancelled):
     """A long operation stopped because its `should_stop()` callable said so."""
 
     status = "CANCELLED"
