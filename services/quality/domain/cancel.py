@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from imagemesh_kit.errors import Cancelled as KitCancelled
-
 from collections.abc import Callable
 
+from imagemesh_kit.errors import Cancelled as KitCancelled
 
 ProgressFn = Callable[[float, str], None]
 StopFn = Callable[[], bool]

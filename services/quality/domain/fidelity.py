@@ -18,6 +18,7 @@ import math
 
 import cv2
 import numpy as np
+
 from imagemesh_kit.errors import InvalidArgument
 
 K1, K2 = 0.01, 0.03

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
 from imagemesh_kit.errors import InvalidArgument, ResourceExhausted
 
 # Rec. 709 luma weights, as scikit-image's rgb2gray (and the BRISQUE reference) use.

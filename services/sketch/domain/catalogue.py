@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .catalogue_types import Method, ParamSpec, ParamType, Style, Variant
 
-F, I = ParamType.FLOAT, ParamType.INT
+F, I = ParamType.FLOAT, ParamType.INT  # noqa: E741 - short aliases keep the parameter table readable
 
 STYLE_DESCRIPTIONS: dict[Style, str] = {
     Style.PENCIL: "Graphite pencil on white drawing paper.",

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Style(str, Enum):
+class Style(StrEnum):
     PENCIL = "PENCIL"
     CHARCOAL = "CHARCOAL"
     WATERCOLOR = "WATERCOLOR"
@@ -16,13 +16,13 @@ class Style(str, Enum):
     ACRYLIC = "ACRYLIC"
 
 
-class Method(str, Enum):
+class Method(StrEnum):
     BASIC = "BASIC"
     ADVANCED = "ADVANCED"
     ARTISTIC = "ARTISTIC"
 
 
-class ParamType(str, Enum):
+class ParamType(StrEnum):
     INT = "INT"
     FLOAT = "FLOAT"
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
+
 from imagemesh_kit.errors import InvalidArgument, ResourceExhausted
 
 from .catalogue import variant

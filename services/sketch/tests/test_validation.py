@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
-from imagemesh_kit.errors import InvalidArgument, ResourceExhausted
 
+from imagemesh_kit.errors import InvalidArgument, ResourceExhausted
 from services.sketch.domain import Method, Style, parse_method, parse_style, render_sketch, resolve_params
 
 from .images import photo

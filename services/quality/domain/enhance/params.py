@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
+
 from imagemesh_kit.errors import InvalidArgument
 
 from ..measure import Measurements

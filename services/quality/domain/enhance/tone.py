@@ -8,8 +8,8 @@ scales chroma by the same gain so colours keep their saturation relative to the 
 Without a reference, a low-contrast or dark photo cannot be told from a degraded one, so the
 blind steps are conservative: auto-levels only acts on washed-out images (0.5-99.5 percentile luma
 range below 0.35) and widens the range only to 0.45 - the narrowest any of scikit-image's clean
-photos has (brick 0.45; most span 0.65-1.0), so a washed-out natural photo is never over-stretched; the exposure gamma only acts when the image is
-dark (bright) *and* leaves its highlights (shadows) unused.
+photos has (brick 0.45; most span 0.65-1.0), so a washed-out natural photo is never over-stretched; the
+exposure gamma only acts when the image is dark (bright) *and* leaves its highlights (shadows) unused.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
+
 from imagemesh_kit.errors import FailedPrecondition
 
 N_FEATURES = 36

@@ -20,6 +20,7 @@ from importlib import resources
 
 import cv2
 import numpy as np
+
 from imagemesh_kit.errors import FailedPrecondition
 
 from .natural_scene import aggd_fit, analysis_scale, mscn, pair_products
