@@ -66,7 +66,7 @@ def test_a_watcher_on_another_replica_process_sees_progress(mesh, client):
     entry = mesh.registry.entry("sketch")
     port = free_port()
     env = {**mesh.service_env(entry), "IMAGEMESH_PORT": str(port), "IMAGEMESH_WORKER_CONCURRENCY": "0"}
-    mesh._spawn("sketch-b", [sys.executable, "-m", entry.module], env)
+    mesh.spawn("sketch-b", [sys.executable, "-m", entry.module], env)
     try:
         wait_serving(f"127.0.0.1:{port}")
         tokens = register_and_login(client)

@@ -124,7 +124,8 @@ class Mesh:
 
     # -- processes -----------------------------------------------------------------------------
 
-    def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+    def spawn(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        """Start a process of the mesh (logs under workdir/log, stopped with the rest); tests add replicas."""
         log = open(self.config.workdir / "log" / f"{name}.log", "ab")
         self._logs.append(log)
         self.procs[name] = subprocess.Popen(
@@ -133,7 +134,7 @@ class Mesh:
 
     def start_service(self, name: str) -> None:
         entry = next(e for e in self.entries if e.name == name)
-        self._spawn(entry.name, [sys.executable, "-m", entry.module], self.service_env(entry))
+        self.spawn(entry.name, [sys.executable, "-m", entry.module], self.service_env(entry))
 
     def start_services(self) -> None:
         for entry in self.entries:
@@ -154,7 +155,7 @@ class Mesh:
             "--drain-time-s",
             "1",
         ]
-        self._spawn(name, argv, dict(os.environ))
+        self.spawn(name, argv, dict(os.environ))
 
     def start(self, timeout_s: float = 60.0) -> None:
         self.start_services()
