@@ -9,8 +9,8 @@ from imagemesh.facial.v1 import facial_pb2, facial_pb2_grpc
 from imagemesh_kit.auth.remote import remote_verifier
 from imagemesh_kit.db import create_engine_for, migrate_async
 from imagemesh_kit.interceptor import MeshInterceptor
+from imagemesh_kit.jobs.settings import worker_hooks
 from imagemesh_kit.jobs.store import JobStore
-from imagemesh_kit.jobs.worker import JobWorker, WorkerSettings
 from imagemesh_kit.server import ServiceApp, run_service
 from services.facial.adapters.storage_images import StorageImages
 from services.facial.api.servicer import FacialServicer
@@ -27,7 +27,7 @@ SERVICE_NAME = facial_pb2.DESCRIPTOR.services_by_name["FacialService"].full_name
 async def build(settings: FacialSettings) -> ServiceApp:
     await migrate_async(settings.database_url, settings.database_schema, MIGRATIONS)
     engine = create_engine_for(settings.database_url, settings.database_schema, settings.database_pool_size)
-    store = JobStore(engine, jobs)
+    store = JobStore(engine, jobs, watch_poll_s=settings.watch_poll_s)
     cache_store = DbCacheStore(engine, asyncio.get_running_loop(), settings.cache_max_entries)
     images = StorageImages.from_settings(settings)
     use_cases = FacialUseCases(
@@ -36,17 +36,10 @@ async def build(settings: FacialSettings) -> ServiceApp:
         cache_max_distance=settings.cache_max_distance,
         cache_memory_entries=settings.cache_memory_entries,
         sync_max_pixels=settings.sync_max_pixels,
-        max_attempts=settings.job_max_attempts,
+        max_attempts=settings.max_attempts,
         images=images,
     )
-    worker = JobWorker(
-        store,
-        {KIND: use_cases.run_job},
-        WorkerSettings(concurrency=settings.worker_concurrency, lease_s=settings.job_lease_s),
-    )
-
-    async def stop_worker() -> None:
-        await worker.stop(grace_s=min(5.0, settings.shutdown_grace_s))
+    start_worker, stop_worker = worker_hooks(store, {KIND: use_cases.run_job}, settings)
 
     return ServiceApp(
         name=NAME,
@@ -55,13 +48,13 @@ async def build(settings: FacialSettings) -> ServiceApp:
         interceptor=MeshInterceptor(
             domain="facial.imagemesh", verifier=remote_verifier(settings), access_log=settings.access_log
         ),
-        on_start=[worker.start] if settings.worker_enabled else [],
+        on_start=start_worker,
         # on_stop runs in reverse: the worker stops, cache writes finish, then the engine goes
         on_stop=[
             engine.dispose,
             *([images.close] if images is not None else []),
             cache_store.drain,
-            *([stop_worker] if settings.worker_enabled else []),
+            *stop_worker,
         ],
     )
 

@@ -6,11 +6,12 @@ from pathlib import Path
 
 from pydantic import Field
 
-from imagemesh_kit.config import MIB, DatabaseSettings
+from imagemesh_kit.config import MIB
+from imagemesh_kit.jobs.settings import JobSettings
 from services.restoration.adapters.model_registry import DEFAULT_MODELS_DIR
 
 
-class RestorationSettings(DatabaseSettings):
+class RestorationSettings(JobSettings):
     port: int = Field(50057, ge=0, le=65535)
     database_url: str = "sqlite+aiosqlite:///var/restoration.db"
 
@@ -26,11 +27,6 @@ class RestorationSettings(DatabaseSettings):
     # Jobs: onnxruntime already uses every core for one image, so one restoration at a time per replica
     # by default (0: an API-only replica that restores nothing).
     worker_concurrency: int = Field(1, ge=0, le=64)
-    lease_s: float = Field(30.0, gt=0, le=3600)
-    max_attempts: int = Field(3, ge=1, le=20)
-    retry_backoff_s: float = Field(1.0, gt=0, le=600)
-    poll_s: float = Field(0.5, gt=0, le=60, description="how often idle workers look for queued jobs")
-    watch_poll_s: float = Field(0.25, gt=0, le=10, description="how often watchers look for other replicas' changes")
 
     # Results: PNG, or JPEG (quality 95) when the PNG would not fit in storage's image size limit.
     max_png_bytes: int = Field(24 * MIB, ge=1)

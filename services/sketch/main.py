@@ -10,8 +10,8 @@ from imagemesh_kit.auth.service_identity import ServiceIdentity
 from imagemesh_kit.clients.storage import StorageClient
 from imagemesh_kit.db import create_engine_for, migrate_async
 from imagemesh_kit.interceptor import MeshInterceptor
+from imagemesh_kit.jobs.settings import worker_hooks
 from imagemesh_kit.jobs.store import JobStore
-from imagemesh_kit.jobs.worker import JobWorker, WorkerSettings
 from imagemesh_kit.server import ServiceApp, run_service
 from services.sketch.api.servicer import SketchServicer
 from services.sketch.config import SketchSettings
@@ -35,26 +35,16 @@ async def build(settings: SketchSettings) -> ServiceApp:
         await storage.close()
         await engine.dispose()
 
-    on_start, on_stop = [], [close]  # stop hooks run last-first: the worker stops before the engine closes
-    if settings.worker_concurrency > 0:
-        handler = SketchHandler(
+    handlers = {}
+    if settings.worker_concurrency > 0:  # an API-only replica needs no service identity
+        handlers[KIND] = SketchHandler(
             storage,
             ServiceIdentity.from_settings(settings),
             max_png_bytes=settings.max_png_bytes,
             png_compression=settings.png_compression,
         )
-        worker = JobWorker(
-            store,
-            {KIND: handler},
-            WorkerSettings(
-                concurrency=settings.worker_concurrency,
-                lease_s=settings.lease_s,
-                poll_s=settings.poll_s,
-                backoff_base_s=settings.retry_backoff_s,
-            ),
-        )
-        on_start.append(worker.start)
-        on_stop.append(worker.stop)
+    on_start, stop_worker = worker_hooks(store, handlers, settings)
+    on_stop = [close, *stop_worker]  # stop hooks run last-first: the worker stops before the engine closes
     return ServiceApp(
         name=NAME,
         servicers=[

@@ -313,3 +313,20 @@ async def test_a_pipelines_own_cancelled_error_counts_as_cancellation(store):
     finally:
         await w.stop(1.0)
     assert done.state is JobState.CANCELLED and done.error is None
+
+
+async def test_worker_hooks_follow_the_shared_job_settings(store):
+    from imagemesh_kit.config import load_settings
+    from imagemesh_kit.jobs.settings import JobSettings, worker_hooks
+
+    api_only = load_settings(JobSettings, worker_concurrency=0)
+    assert worker_hooks(store, Handlers().table(), api_only) == ([], [])
+    settings = load_settings(JobSettings, worker_concurrency=1, lease_s=5, poll_s=0.05)
+    assert settings.worker_settings().lease_s == 5 and settings.worker_settings().concurrency == 1
+    start, stop = worker_hooks(store, Handlers().table(), settings)
+    await start[0]()
+    try:
+        job, _ = await store.create("u1", "square", {"x": 4})
+        assert (await wait_final(store, job)).result == {"y": 16}
+    finally:
+        await stop[0]()

@@ -260,7 +260,7 @@ async def test_delete_removes_the_input_and_the_result(facial, astronaut, astron
 
 async def test_cancel_a_queued_job_and_watch_it_end(database, auth_server, astronaut):
     """An API-only replica (no worker): the job stays queued until cancelled."""
-    running, settings = await start_facial(database, auth_server, worker_enabled=False)
+    running, settings = await start_facial(database, auth_server, worker_concurrency=0)
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}")
     try:
         h = FacialHarness(facial_pb2_grpc.FacialServiceStub(channel), running, settings, auth_server)
@@ -283,7 +283,7 @@ async def test_cancel_a_queued_job_and_watch_it_end(database, auth_server, astro
 
 async def test_replicas_share_the_cache_through_the_database(facial, database, auth_server, astronaut):
     """A second replica on the same database serves the first one's result (its own memory is empty)."""
-    running, settings = await start_facial(database, auth_server, worker_enabled=False)
+    running, settings = await start_facial(database, auth_server, worker_concurrency=0)
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}")
     try:
         other = FacialHarness(facial_pb2_grpc.FacialServiceStub(channel), running, settings, auth_server)
