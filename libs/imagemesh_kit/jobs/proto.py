@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from imagemesh.jobs.v1 import jobs_pb2
 from imagemesh_kit.jobs.model import Job
-
-
-def _ts(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts
+from imagemesh_kit.proto_time import timestamp
 
 
 def job_status(job: Job) -> jobs_pb2.JobStatus:
@@ -24,9 +13,9 @@ def job_status(job: Job) -> jobs_pb2.JobStatus:
         progress=job.progress,
         progress_message=job.progress_message,
         attempts=job.attempts,
-        created_at=_ts(job.created_at),
-        started_at=_ts(job.started_at),
-        finished_at=_ts(job.finished_at),
+        created_at=timestamp(job.created_at),
+        started_at=timestamp(job.started_at),
+        finished_at=timestamp(job.finished_at),
         cancel_requested=job.cancel_requested,
     )
     if job.error is not None and job.state.value == "FAILED":

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from imagemesh.auth.v1 import auth_pb2, auth_pb2_grpc
 from imagemesh_kit.context import current_principal, require_principal
 from imagemesh_kit.errors import InvalidArgument
+from imagemesh_kit.proto_time import timestamp
 from services.auth.domain.accounts import Role, User
 from services.auth.use_cases import AuthUseCases
 
@@ -16,15 +16,13 @@ _ROLE_FROM_PROTO = {v: k for k, v in _ROLE_TO_PROTO.items()}
 
 
 def user_to_proto(user: User) -> auth_pb2.User:
-    created = Timestamp()
-    created.FromDatetime(user.created_at)
     return auth_pb2.User(
         id=user.id,
         email=user.email,
         name=user.name,
         role=_ROLE_TO_PROTO[user.role],
         disabled=user.disabled,
-        created_at=created,
+        created_at=timestamp(user.created_at),
     )
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from google.api import httpbody_pb2
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from imagemesh.depthframe.v1 import depthframe_pb2 as pb
 from imagemesh.depthframe.v1 import depthframe_pb2_grpc
 from imagemesh_kit.context import require_principal
 from imagemesh_kit.errors import InvalidArgument, ResourceExhausted
+from imagemesh_kit.proto_time import timestamp
 from services.depthframe.domain import Colormap
 from services.depthframe.domain.records import DatasetRecord
 from services.depthframe.use_cases import DepthFrameUseCases
@@ -18,8 +18,6 @@ CSV_CONTENT_TYPES = {"", "text/csv", "application/csv", "text/plain", "applicati
 
 
 def dataset_to_proto(record: DatasetRecord) -> pb.DepthDataset:
-    created = Timestamp()
-    created.FromDatetime(record.created_at)
     return pb.DepthDataset(
         id=record.id,
         name=record.name,
@@ -32,7 +30,7 @@ def dataset_to_proto(record: DatasetRecord) -> pb.DepthDataset:
         width=record.width,
         color_min=record.color_scale.vmin,
         color_max=record.color_scale.vmax,
-        created_at=created,
+        created_at=timestamp(record.created_at),
     )
 
 
@@ -53,7 +51,8 @@ def _check_content_type(content_type: str) -> None:
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type not in CSV_CONTENT_TYPES:
         raise InvalidArgument.for_field(
-            "body", f"Content-Type '{media_type}' is not a CSV file; send text/csv", reason="UNSUPPORTED_CONTENT_TYPE")
+            "body", f"Content-Type '{media_type}' is not a CSV file; send text/csv", reason="UNSUPPORTED_CONTENT_TYPE"
+        )
 
 
 class DepthFrameServicer(depthframe_pb2_grpc.DepthFrameServiceServicer):
@@ -75,16 +74,15 @@ class DepthFrameServicer(depthframe_pb2_grpc.DepthFrameServiceServicer):
                 name, width, first = message.name, message.width, False
             data += message.chunk
             if len(data) > self._max_upload_bytes:
-                raise ResourceExhausted(f"the upload exceeds {self._max_upload_bytes} bytes",
-                                        reason="UPLOAD_TOO_LARGE")
+                raise ResourceExhausted(f"the upload exceeds {self._max_upload_bytes} bytes", reason="UPLOAD_TOO_LARGE")
         record = await self._uc.create_dataset(caller, name, data, width)
         return pb.UploadDepthDatasetResponse(dataset=dataset_to_proto(record))
 
     async def ListDepthDatasets(self, request, context):
-        datasets, next_token = await self._uc.list_datasets(require_principal(), request.page_size,
-                                                            request.page_token)
-        return pb.ListDepthDatasetsResponse(datasets=[dataset_to_proto(d) for d in datasets],
-                                            next_page_token=next_token)
+        datasets, next_token = await self._uc.list_datasets(require_principal(), request.page_size, request.page_token)
+        return pb.ListDepthDatasetsResponse(
+            datasets=[dataset_to_proto(d) for d in datasets], next_page_token=next_token
+        )
 
     async def GetDepthDataset(self, request, context):
         record = await self._uc.get_dataset(require_principal(), request.id)
@@ -96,16 +94,27 @@ class DepthFrameServicer(depthframe_pb2_grpc.DepthFrameServiceServicer):
 
     async def QueryFrames(self, request, context):
         dataset_id, frames = await self._uc.query_frames(
-            require_principal(), request.dataset_id, _bound(request, "depth_min"), _bound(request, "depth_max"),
-            request.colormap, request.frame_height)
+            require_principal(),
+            request.dataset_id,
+            _bound(request, "depth_min"),
+            _bound(request, "depth_max"),
+            request.colormap,
+            request.frame_height,
+        )
         return pb.QueryFramesResponse(
             dataset_id=dataset_id,
-            frames=[pb.Frame(depth=f.depth, width=f.width, height=f.height, png=f.png) for f in frames])
+            frames=[pb.Frame(depth=f.depth, width=f.width, height=f.height, png=f.png) for f in frames],
+        )
 
     async def GetFrameImage(self, request, context):
         png = await self._uc.frame_image(
-            require_principal(), request.dataset_id, _bound(request, "depth_min"), _bound(request, "depth_max"),
-            request.colormap, request.row_height)
+            require_principal(),
+            request.dataset_id,
+            _bound(request, "depth_min"),
+            _bound(request, "depth_max"),
+            request.colormap,
+            request.row_height,
+        )
         return httpbody_pb2.HttpBody(content_type="image/png", data=png)
 
     async def CreateColormap(self, request, context):

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from imagemesh.quality.v1 import quality_pb2
+from imagemesh_kit.proto_time import timestamp
 from services.quality.domain.compare import AspectDifference
 from services.quality.domain.enhance.pipeline import AppliedStep
 from services.quality.domain.report import QualityReport
@@ -51,8 +50,6 @@ def _difference(d: AspectDifference) -> quality_pb2.AspectDifference:
 
 
 def comparison_to_proto(c: StoredComparison) -> quality_pb2.Comparison:
-    created = Timestamp()
-    created.FromDatetime(c.created_at)
     return quality_pb2.Comparison(
         id=c.id,
         owner_id=c.owner_id,
@@ -70,5 +67,5 @@ def comparison_to_proto(c: StoredComparison) -> quality_pb2.Comparison:
         enhancement_notes=list(c.enhancement_notes),
         enhanced_image_id=c.enhanced_image_id,
         processing_time_ms=c.processing_time_ms,
-        created_at=created,
+        created_at=timestamp(c.created_at),
     )

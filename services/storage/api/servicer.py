@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 
 import grpc
 from google.api import httpbody_pb2
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from imagemesh.storage.v1 import storage_pb2, storage_pb2_grpc
 from imagemesh_kit.context import require_principal
 from imagemesh_kit.errors import InvalidArgument
+from imagemesh_kit.proto_time import timestamp
 from services.storage.domain.filenames import content_disposition
 from services.storage.domain.images import NewImage, StoredImage, new_image
 from services.storage.domain.inspect import check_upload_head
@@ -18,12 +18,6 @@ from services.storage.uploads import UploadUseCases
 from services.storage.use_cases import ImageUseCases
 
 HEAD_BYTES = 64 * 1024  # enough for the header (dimensions) of nearly every image
-
-
-def _timestamp(value) -> Timestamp:
-    ts = Timestamp()
-    ts.FromDatetime(value)
-    return ts
 
 
 def image_to_proto(image: StoredImage) -> storage_pb2.Image:
@@ -39,7 +33,7 @@ def image_to_proto(image: StoredImage) -> storage_pb2.Image:
         sha256=image.sha256,
         kind=image.kind,
         source_image_id=image.source_image_id or "",
-        created_at=_timestamp(image.created_at),
+        created_at=timestamp(image.created_at),
     )
 
 
@@ -119,7 +113,7 @@ class StorageServicer(storage_pb2_grpc.StorageServiceServicer):
 
     async def GetImageDownloadUrl(self, request, context):
         url = await self._images.download_url(require_principal(), request.image_id, request.expires_in)
-        return storage_pb2.GetImageDownloadUrlResponse(url=url.url, expires_at=_timestamp(url.expires_at))
+        return storage_pb2.GetImageDownloadUrlResponse(url=url.url, expires_at=timestamp(url.expires_at))
 
     async def DeleteImage(self, request, context):
         await self._images.delete(require_principal(), request.image_id)
@@ -136,7 +130,7 @@ class StorageServicer(storage_pb2_grpc.StorageServiceServicer):
             upload_url=url.url,
             method=url.method,
             headers=url.headers,
-            expires_at=_timestamp(url.expires_at),
+            expires_at=timestamp(url.expires_at),
         )
 
     async def ConfirmUpload(self, request, context):
