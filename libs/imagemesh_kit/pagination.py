@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime
 
 from imagemesh_kit.errors import InvalidArgument
 
@@ -35,6 +36,24 @@ def decode_page_token(token: str, required_keys: tuple[str, ...] = ()) -> dict |
             raise ValueError("missing keys")
         return cursor
     except (ValueError, TypeError, UnicodeDecodeError):
+        raise InvalidArgument.for_field(
+            "page_token", "is not a token this API issued", reason="INVALID_PAGE_TOKEN"
+        ) from None
+
+
+def encode_time_cursor(created_at: datetime, item_id: str) -> str:
+    """The next-page token of a list ordered by (created_at, id): the last item's position."""
+    return encode_page_token({"t": created_at.isoformat(), "id": item_id})
+
+
+def decode_time_cursor(page_token: str) -> tuple[datetime, str] | None:
+    """(created_at, id) of the last item of the previous page; None on the first page."""
+    cursor = decode_page_token(page_token, ("t", "id"))
+    if cursor is None:
+        return None
+    try:
+        return datetime.fromisoformat(cursor["t"]), str(cursor["id"])
+    except (TypeError, ValueError):
         raise InvalidArgument.for_field(
             "page_token", "is not a token this API issued", reason="INVALID_PAGE_TOKEN"
         ) from None

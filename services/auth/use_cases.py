@@ -21,7 +21,11 @@ from imagemesh_kit.errors import (
     PermissionDenied,
     Unauthenticated,
 )
-from imagemesh_kit.pagination import clamp_page_size, decode_page_token, encode_page_token
+from imagemesh_kit.pagination import (
+    clamp_page_size,
+    decode_time_cursor,
+    encode_time_cursor,
+)
 from services.auth.domain.accounts import (
     Role,
     User,
@@ -197,22 +201,14 @@ class AuthUseCases:
 
     async def list_users(self, page_size: int, page_token: str) -> tuple[list[User], str]:
         limit = clamp_page_size(page_size)
-        cursor = decode_page_token(page_token, ("t", "id"))
-        after = None
-        if cursor is not None:
-            try:
-                after = (datetime.fromisoformat(cursor["t"]), str(cursor["id"]))
-            except (TypeError, ValueError):
-                raise InvalidArgument.for_field(
-                    "page_token", "is not a token this API issued", reason="INVALID_PAGE_TOKEN"
-                ) from None
+        after = decode_time_cursor(page_token)
         async with self._sessions() as session:
             rows = await repo.list_users(session, after, limit + 1)
         users = [repo.to_user(r) for r in rows[:limit]]
         next_token = ""
         if len(rows) > limit:
             last = users[-1]
-            next_token = encode_page_token({"t": last.created_at.isoformat(), "id": last.id})
+            next_token = encode_time_cursor(last.created_at, last.id)
         return users, next_token
 
     async def update_user(self, actor_id: str, user_id: str, role: Role | None, disabled: bool | None) -> User:

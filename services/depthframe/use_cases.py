@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime
 
 import numpy as np
 from sqlalchemy.exc import IntegrityError
@@ -13,7 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from imagemesh_kit.context import Principal
 from imagemesh_kit.db_types import utcnow
 from imagemesh_kit.errors import AlreadyExists, InvalidArgument, NotFound
-from imagemesh_kit.pagination import clamp_page_size, decode_page_token, encode_page_token
+from imagemesh_kit.pagination import (
+    clamp_page_size,
+    decode_page_token,
+    decode_time_cursor,
+    encode_page_token,
+    encode_time_cursor,
+)
 from services.depthframe.config import DepthFrameSettings
 from services.depthframe.domain import (
     Colormap,
@@ -64,32 +69,33 @@ class DepthFrameUseCases:
         async with self._sessions.begin() as session:  # the dataset and all of its rows, or nothing
             repo.add_dataset(session, record)
             await session.flush()
-            await repo.insert_rows(session, record.id, parsed.depth_keys(), parsed.depths, ingested.resized,
-                                   parsed.pixels, batch=self._settings.insert_batch_rows)
+            await repo.insert_rows(
+                session,
+                record.id,
+                parsed.depth_keys(),
+                parsed.depths,
+                ingested.resized,
+                parsed.pixels,
+                batch=self._settings.insert_batch_rows,
+            )
         return record
 
     async def get_dataset(self, caller: Principal, dataset_id: str) -> DatasetRecord:
         async with self._sessions() as session:
             return await self._visible(session, caller, dataset_id)
 
-    async def list_datasets(self, caller: Principal, page_size: int,
-                            page_token: str) -> tuple[list[DatasetRecord], str]:
+    async def list_datasets(
+        self, caller: Principal, page_size: int, page_token: str
+    ) -> tuple[list[DatasetRecord], str]:
         limit = clamp_page_size(page_size)
-        cursor = decode_page_token(page_token, ("t", "id"))
-        before = None
-        if cursor is not None:
-            try:
-                before = (datetime.fromisoformat(cursor["t"]), str(cursor["id"]))
-            except (TypeError, ValueError):
-                raise InvalidArgument.for_field(
-                    "page_token", "is not a token this API issued", reason="INVALID_PAGE_TOKEN") from None
+        before = decode_time_cursor(page_token)
         async with self._sessions() as session:
             rows = await repo.list_datasets(session, caller.subject, before, limit + 1)
         datasets = [repo.to_dataset(r) for r in rows[:limit]]
         next_token = ""
         if len(rows) > limit:
             last = datasets[-1]
-            next_token = encode_page_token({"t": last.created_at.isoformat(), "id": last.id})
+            next_token = encode_time_cursor(last.created_at, last.id)
         return datasets, next_token
 
     async def delete_dataset(self, caller: Principal, dataset_id: str) -> None:
@@ -100,8 +106,15 @@ class DepthFrameUseCases:
 
     # -- frames ----------------------------------------------------------------------------
 
-    async def query_frames(self, caller: Principal, dataset_id: str, depth_min: float | None,
-                           depth_max: float | None, colormap: str, frame_height: int) -> tuple[str, list[Frame]]:
+    async def query_frames(
+        self,
+        caller: Principal,
+        dataset_id: str,
+        depth_min: float | None,
+        depth_max: float | None,
+        colormap: str,
+        frame_height: int,
+    ) -> tuple[str, list[Frame]]:
         bounds = depth_range(depth_min, depth_max)
         async with self._sessions() as session:
             record = await self._dataset_or_newest(session, caller, dataset_id)
@@ -126,11 +139,21 @@ class DepthFrameUseCases:
     def _check_frame_count(self, count: int) -> None:
         if count > self._settings.max_frames:
             raise InvalidArgument.for_field(
-                "depth_max", f"the range holds {count} rows; at most {self._settings.max_frames} frames "
-                "per request (narrow the range or use GET /v1/frames:image)", reason="DEPTH_RANGE_TOO_LARGE")
+                "depth_max",
+                f"the range holds {count} rows; at most {self._settings.max_frames} frames "
+                "per request (narrow the range or use GET /v1/frames:image)",
+                reason="DEPTH_RANGE_TOO_LARGE",
+            )
 
-    async def frame_image(self, caller: Principal, dataset_id: str, depth_min: float | None,
-                          depth_max: float | None, colormap: str, row_height: int) -> bytes:
+    async def frame_image(
+        self,
+        caller: Principal,
+        dataset_id: str,
+        depth_min: float | None,
+        depth_max: float | None,
+        colormap: str,
+        row_height: int,
+    ) -> bytes:
         bounds = depth_range(depth_min, depth_max)
         async with self._sessions() as session:
             record = await self._dataset_or_newest(session, caller, dataset_id)
@@ -142,8 +165,10 @@ class DepthFrameUseCases:
             _, blobs = await repo.rows_in_range(session, record.id, bounds.key_min, bounds.key_max)
         if len(blobs) > self._settings.max_image_rows:
             raise InvalidArgument.for_field(
-                "depth_max", f"the range holds {len(blobs)} rows; at most {self._settings.max_image_rows} per image",
-                reason="DEPTH_RANGE_TOO_LARGE")
+                "depth_max",
+                f"the range holds {len(blobs)} rows; at most {self._settings.max_image_rows} per image",
+                reason="DEPTH_RANGE_TOO_LARGE",
+            )
         png = await asyncio.to_thread(self._render_strip, blobs, record, cmap, row_height or 1)
         self._cache.put(key, png, len(png))
         return png
@@ -151,8 +176,9 @@ class DepthFrameUseCases:
     @staticmethod
     def _render_frames(depths, blobs, record: DatasetRecord, cmap: Colormap, height: int) -> list[Frame]:
         pixels = decode_rows(blobs, record.width)
-        return render_frames(np.asarray(depths, dtype=np.float64), pixels, cmap, record.color_scale,
-                             frame_height=height)
+        return render_frames(
+            np.asarray(depths, dtype=np.float64), pixels, cmap, record.color_scale, frame_height=height
+        )
 
     @staticmethod
     def _render_strip(blobs, record: DatasetRecord, cmap: Colormap, height: int) -> bytes:
@@ -179,15 +205,15 @@ class DepthFrameUseCases:
         cursor = decode_page_token(page_token, ("after", "custom"))
         builtins = builtin_colormaps()
         names = [b.name for b in builtins]
-        if cursor is not None and (not isinstance(cursor["after"], str)
-                                   or (not cursor["custom"] and cursor["after"] not in names)):
-            raise InvalidArgument.for_field("page_token", "is not a token this API issued",
-                                            reason="INVALID_PAGE_TOKEN")
+        if cursor is not None and (
+            not isinstance(cursor["after"], str) or (not cursor["custom"] and cursor["after"] not in names)
+        ):
+            raise InvalidArgument.for_field("page_token", "is not a token this API issued", reason="INVALID_PAGE_TOKEN")
         page: list[Colormap] = []
         after_custom = None
         if cursor is None or not cursor["custom"]:
             start = 0 if cursor is None else names.index(cursor["after"]) + 1
-            page = builtins[start:start + limit + 1]
+            page = builtins[start : start + limit + 1]
         else:
             after_custom = cursor["after"]
         if len(page) <= limit:

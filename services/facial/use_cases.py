@@ -266,8 +266,15 @@ class FacialUseCases:
             ) from None
         loop = asyncio.get_running_loop()
         result = await loop.run_in_executor(
-            cpu_pool(), self._compute, image, req.segmentation_map or None, req.landmarks, params,
-            self.sync_max_pixels, None, None,
+            cpu_pool(),
+            self._compute,
+            image,
+            req.segmentation_map or None,
+            req.landmarks,
+            params,
+            self.sync_max_pixels,
+            None,
+            None,
         )
         return ResultView.of(result)
 

@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TypeVar
 
 import numpy as np
@@ -24,7 +23,11 @@ from imagemesh_kit.clients.storage import StorageClient
 from imagemesh_kit.context import ON_BEHALF_OF_HEADER, Principal
 from imagemesh_kit.db_types import utcnow
 from imagemesh_kit.errors import FailedPrecondition, InvalidArgument, NotFound
-from imagemesh_kit.pagination import clamp_page_size, decode_page_token, encode_page_token
+from imagemesh_kit.pagination import (
+    clamp_page_size,
+    decode_time_cursor,
+    encode_time_cursor,
+)
 from services.quality.codec import decode, encode_png
 from services.quality.domain.assess import assess
 from services.quality.domain.compare import compare
@@ -249,22 +252,14 @@ class QualityUseCases:
         self, caller: Principal, page_size: int, page_token: str
     ) -> tuple[list[StoredComparison], str]:
         limit = clamp_page_size(page_size)
-        cursor = decode_page_token(page_token, ("t", "id"))
-        before = None
-        if cursor is not None:
-            try:
-                before = (datetime.fromisoformat(cursor["t"]), str(cursor["id"]))
-            except (TypeError, ValueError):
-                raise InvalidArgument.for_field(
-                    "page_token", "is not a token this API issued", reason="INVALID_PAGE_TOKEN"
-                ) from None
+        before = decode_time_cursor(page_token)
         async with self._sessions() as session:
             rows = await repo.list_comparisons(session, caller.subject, before, limit + 1)
         items = [repo.to_comparison(r) for r in rows[:limit]]
         next_token = ""
         if len(rows) > limit:
             last = items[-1]
-            next_token = encode_page_token({"t": last.created_at.isoformat(), "id": last.id})
+            next_token = encode_time_cursor(last.created_at, last.id)
         return items, next_token
 
 

@@ -10,13 +10,16 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from imagemesh_kit.context import Principal
-from imagemesh_kit.errors import InvalidArgument, PermissionDenied
-from imagemesh_kit.pagination import clamp_page_size, decode_page_token, encode_page_token
+from imagemesh_kit.errors import PermissionDenied
+from imagemesh_kit.pagination import (
+    clamp_page_size,
+    decode_time_cursor,
+    encode_time_cursor,
+)
 from services.storage.adapters.blobs.base import BlobStore, PresignedUrl
 from services.storage.adapters.blobs.chunks import Chunks
 from services.storage.domain.images import (
@@ -148,15 +151,7 @@ class ImageUseCases:
         if owner_id and owner_id != caller.subject and not caller.is_admin:
             raise PermissionDenied("only administrators may list other users' images", reason="ADMIN_REQUIRED")
         owner = None if owner_id == "-" else (owner_id or caller.subject)
-        cursor = decode_page_token(page_token, ("t", "i"))
-        before = None
-        if cursor is not None:
-            try:
-                before = (datetime.fromisoformat(cursor["t"]), str(cursor["i"]))
-            except (TypeError, ValueError):
-                raise InvalidArgument.for_field(
-                    "page_token", "is not a token this API issued", reason="INVALID_PAGE_TOKEN"
-                ) from None
+        before = decode_time_cursor(page_token)
         async with self._sessions() as session:
             rows = await repo.list_images(
                 session, owner_id=owner, kind=kind, source_image_id=source_image_id, before=before, limit=limit + 1
@@ -165,7 +160,7 @@ class ImageUseCases:
         next_token = ""
         if len(rows) > limit:
             last = images[-1]
-            next_token = encode_page_token({"t": last.created_at.isoformat(), "i": last.id})
+            next_token = encode_time_cursor(last.created_at, last.id)
         return images, next_token
 
     # -- thumbnails -------------------------------------------------------------------------------

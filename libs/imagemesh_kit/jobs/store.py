@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from imagemesh_kit.db_types import utcnow
 from imagemesh_kit.errors import FailedPrecondition, InvalidArgument, NotFound
 from imagemesh_kit.jobs.model import Job, JobError, JobState
-from imagemesh_kit.pagination import clamp_page_size, decode_page_token, encode_page_token
+from imagemesh_kit.pagination import clamp_page_size, decode_time_cursor, encode_time_cursor
 
 ACTIVE = (JobState.QUEUED.value, JobState.RUNNING.value)
 
@@ -160,26 +160,19 @@ class JobStore:
         self, owner_id: str, page_size: int, page_token: str, *, kind: str | None = None
     ) -> tuple[list[Job], str]:
         limit = clamp_page_size(page_size)
-        cursor = decode_page_token(page_token, ("t", "id"))
+        before = decode_time_cursor(page_token)
         q = sa.select(self.t).where(self.t.c.owner_id == owner_id)
         if kind:
             q = q.where(self.t.c.kind == kind)
-        if cursor:
-            try:
-                t = datetime.fromisoformat(cursor["t"])
-            except (TypeError, ValueError):
-                raise InvalidArgument.for_field(
-                    "page_token", "is not a token this API issued", reason="INVALID_PAGE_TOKEN"
-                ) from None
+        if before:
+            t, last_id = before
             c = self.t.c
-            q = q.where(sa.or_(c.created_at < t, sa.and_(c.created_at == t, c.id < str(cursor["id"]))))
+            q = q.where(sa.or_(c.created_at < t, sa.and_(c.created_at == t, c.id < last_id)))
         q = q.order_by(self.t.c.created_at.desc(), self.t.c.id.desc()).limit(limit + 1)
         async with self.engine.connect() as conn:
             rows = (await conn.execute(q)).all()
         jobs = [_row_to_job(r) for r in rows[:limit]]
-        token = (
-            encode_page_token({"t": jobs[-1].created_at.isoformat(), "id": jobs[-1].id}) if len(rows) > limit else ""
-        )
+        token = encode_time_cursor(jobs[-1].created_at, jobs[-1].id) if len(rows) > limit else ""
         return jobs, token
 
     async def cancel(self, job: Job) -> Job:

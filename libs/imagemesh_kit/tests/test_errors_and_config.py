@@ -53,3 +53,17 @@ def test_page_size_clamped():
     assert clamp_page_size(0) == 50 and clamp_page_size(7) == 7 and clamp_page_size(10_000) == 200
     with pytest.raises(InvalidArgument):
         clamp_page_size(-1)
+
+
+def test_time_cursors_round_trip_and_reject_forgeries():
+    from datetime import UTC, datetime
+
+    from imagemesh_kit.pagination import decode_time_cursor, encode_time_cursor
+
+    at = datetime(2026, 11, 21, 7, 0, tzinfo=UTC)
+    assert decode_time_cursor(encode_time_cursor(at, "abc")) == (at, "abc")
+    assert decode_time_cursor("") is None
+    for forged in (encode_page_token({"t": "not a time", "id": "x"}), encode_page_token({"t": at.isoformat()})):
+        with pytest.raises(InvalidArgument) as exc:
+            decode_time_cursor(forged)
+        assert exc.value.reason == "INVALID_PAGE_TOKEN"
