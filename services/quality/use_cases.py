@@ -30,7 +30,7 @@ from imagemesh_kit.pagination import (
 )
 from services.quality.codec import decode, encode_png
 from services.quality.domain.assess import assess
-from services.quality.domain.compare import compare
+from services.quality.domain.compare import Assessed, assessed, compare_assessed
 from services.quality.domain.enhance.params import enhance_params
 from services.quality.domain.enhance_image import EnhancedImage, enhance
 from services.quality.domain.report import QualityReport
@@ -117,6 +117,10 @@ class QualityUseCases:
             raise NotFound(f"{field}: the image does not exist", reason=exc.reason) from None
         return image, await self._cpu(decode, data, field=field, max_pixels=self._max_pixels)
 
+    async def _assessed(self, caller: Principal, image_id: str, field: str) -> tuple[storage_pb2.Image, Assessed]:
+        image, pixels = await self._pixels(caller, image_id, field)
+        return image, await self._cpu(assessed, pixels, field)
+
     # -- assess / enhance (nothing stored here; enhance stores its image in storage) ------------------
 
     async def assess(self, caller: Principal, image_id: str) -> Assessment:
@@ -167,10 +171,11 @@ class QualityUseCases:
         wanted = (image1_id, image2_id, level)
         if request_id and (first := await self._by_request(caller.subject, request_id, wanted)) is not None:
             return first
+        # each side is downloaded, decoded and assessed as soon as it can be, the two side by side
         (_, reference), (source, candidate) = await asyncio.gather(
-            self._pixels(caller, image1_id, "image1_id"), self._pixels(caller, image2_id, "image2_id")
+            self._assessed(caller, image1_id, "image1_id"), self._assessed(caller, image2_id, "image2_id")
         )
-        result = await self._cpu(compare, reference, candidate, level)
+        result = await self._cpu(compare_assessed, reference, candidate, level)
         comparison_id = uuid.uuid4().hex
         enhanced_id = ""
         if result.enhanced_pixels is not None:

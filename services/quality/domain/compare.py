@@ -18,7 +18,8 @@ from .cancel import ProgressFn, StopFn, checkpoint
 from .enhance.params import enhance_params, reference_stats
 from .enhance.pipeline import AppliedStep, enhance_working
 from .fidelity import psnr, ssim
-from .measure import measure
+from .measure import Measurements, measure
+from .parallel import submit
 from .report import QualityReport
 from .scoring import build_report
 from .working_image import WorkingImage, luma, to_pixels, to_working_image
@@ -73,9 +74,26 @@ def _differences(ref: QualityReport, cand: QualityReport) -> tuple[AspectDiffere
     for a in ref.aspects:
         b = cand.aspect(a.name)
         out.append(AspectDifference(a.name, a.value, b.value, b.value - a.value, b.score - a.score))
-    out.append(AspectDifference("overall", ref.overall, cand.overall, cand.overall - ref.overall,
-                                cand.overall - ref.overall))
+    out.append(
+        AspectDifference("overall", ref.overall, cand.overall, cand.overall - ref.overall, cand.overall - ref.overall)
+    )
     return tuple(out)
+
+
+@dataclass(frozen=True, eq=False)
+class Assessed:
+    """One side of a comparison, ready to compare: the normalised image, its measurements and report."""
+
+    image: WorkingImage
+    measurements: Measurements
+    report: QualityReport
+
+
+def assessed(pixels: np.ndarray, field: str) -> Assessed:
+    """Normalise and assess one side (InvalidArgument naming `field` when the pixels are unusable)."""
+    image = to_working_image(pixels, field=field)
+    m = measure(image)
+    return Assessed(image, m, build_report(m, width=image.width, height=image.height, is_grayscale=image.is_grayscale))
 
 
 def compare(
@@ -86,37 +104,58 @@ def compare(
     on_progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
 ) -> ComparisonResult:
-    """Compare two decoded images (see the module docstring)."""
+    """Compare two decoded images (see the module docstring); both are assessed side by side."""
     started = time.perf_counter()
     params = enhance_params(enhancement_level)
-    ref = to_working_image(reference_pixels, field="image1")
-    cand = to_working_image(candidate_pixels, field="image2")
-    checkpoint(0.05, "assessing reference", on_progress, should_stop)
-    ref_m = measure(ref)
-    report1 = build_report(ref_m, width=ref.width, height=ref.height, is_grayscale=ref.is_grayscale)
-    checkpoint(0.3, "assessing candidate", on_progress, should_stop)
-    cand_m = measure(cand)
-    report2 = build_report(cand_m, width=cand.width, height=cand.height, is_grayscale=cand.is_grayscale)
-    checkpoint(0.55, "computing PSNR and SSIM", on_progress, should_stop)
+    checkpoint(0.05, "assessing both images", on_progress, should_stop)
+    reference_side = submit(assessed, reference_pixels, "image1")
+    try:
+        candidate = assessed(candidate_pixels, "image2")
+    finally:
+        reference = reference_side.result()  # image1's error first when both are bad
+    return compare_assessed(
+        reference, candidate, params.level, on_progress=on_progress, should_stop=should_stop, started=started
+    )
+
+
+def compare_assessed(
+    reference: Assessed,
+    candidate: Assessed,
+    enhancement_level: float = 0.0,
+    *,
+    on_progress: ProgressFn | None = None,
+    should_stop: StopFn | None = None,
+    started: float | None = None,
+) -> ComparisonResult:
+    """Compare two already assessed sides (the service assesses each as soon as it is decoded)."""
+    started = time.perf_counter() if started is None else started
+    params = enhance_params(enhancement_level)
+    ref, ref_m, report1 = reference.image, reference.measurements, reference.report
+    cand, cand_m, report2 = candidate.image, candidate.measurements, candidate.report
+    checkpoint(0.5, "computing PSNR and SSIM", on_progress, should_stop)
     resized = (ref.width, ref.height) != (cand.width, cand.height)
     size_note = "same size"
     aligned = cand
     if resized:
         aligned = resize_to(cand, ref.width, ref.height)
-        size_note = (f"candidate {cand.width}x{cand.height} resized to the reference's {ref.width}x{ref.height} "
-                     "for PSNR and SSIM")
-    fidelity_psnr = psnr(ref.rgb, aligned.rgb)
-    fidelity_ssim = ssim(ref.gray, aligned.gray)
+        size_note = (
+            f"candidate {cand.width}x{cand.height} resized to the reference's {ref.width}x{ref.height} "
+            "for PSNR and SSIM"
+        )
+    # fidelity on the pool while the candidate is enhanced here (neither reads what the other writes)
+    fidelity = submit(lambda: (psnr(ref.rgb, aligned.rgb), ssim(ref.gray, aligned.gray)))
     steps: tuple[AppliedStep, ...] = ()
     notes: tuple[str, ...] = ()
     enhanced = None
     if params.level > 0.0:
-        checkpoint(0.7, "enhancing candidate", on_progress, should_stop)
-        result = enhance_working(cand, params, reference=reference_stats(ref, ref_m), before=cand_m,
-                                 should_stop=should_stop)
+        checkpoint(0.6, "enhancing candidate", on_progress, should_stop)
+        result = enhance_working(
+            cand, params, reference=reference_stats(ref, ref_m), before=cand_m, should_stop=should_stop
+        )
         steps, notes = result.steps, result.notes
         if steps:
             enhanced = to_pixels(result.rgb, cand.alpha, is_grayscale=cand.is_grayscale, bit_depth=cand.bit_depth)
+    fidelity_psnr, fidelity_ssim = fidelity.result()
     checkpoint(1.0, "done", on_progress, should_stop)
     return ComparisonResult(
         report1=report1,
@@ -133,4 +172,4 @@ def compare(
     )
 
 
-__all__ = ["AspectDifference", "ComparisonResult", "compare", "resize_to"]
+__all__ = ["Assessed", "AspectDifference", "ComparisonResult", "assessed", "compare", "compare_assessed", "resize_to"]

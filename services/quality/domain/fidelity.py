@@ -25,13 +25,12 @@ K1, K2 = 0.01, 0.03
 GAUSSIAN_SIGMA = 1.5
 GAUSSIAN_TRUNCATE = 3.5
 UNIFORM_WINDOW = 7
+SSIM_BAND_ROWS = 128
 
 
 def _check_pair(reference: np.ndarray, image: np.ndarray) -> None:
     if reference.shape != image.shape:
-        raise InvalidArgument.for_field(
-            "image", "must have the same size as the reference", reason="SIZE_MISMATCH"
-        )
+        raise InvalidArgument.for_field("image", "must have the same size as the reference", reason="SIZE_MISMATCH")
 
 
 def mse(reference: np.ndarray, image: np.ndarray) -> float:
@@ -81,6 +80,21 @@ def ssim(
     if min(x.shape[0], x.shape[1]) < win:
         raise InvalidArgument.for_field("image", f"must be at least {win}x{win} pixels", reason="IMAGE_TOO_SMALL")
     pad = (win - 1) // 2
+    c1 = (K1 * data_range) ** 2
+    c2 = (K2 * data_range) ** 2
+    # band by band (each with `pad` rows of context, which the filters need and the crop removes), so the
+    # dozen full-size temporaries of the formula stay in cache: same sums, about twice as fast on 2 MP
+    h = x.shape[0]
+    total = 0.0
+    for a in range(pad, h - pad, SSIM_BAND_ROWS):
+        b = min(a + SSIM_BAND_ROWS, h - pad)
+        total += _ssim_sum(x[a - pad : b + pad], y[a - pad : b + pad], smooth, pad, c1, c2, cov_norm)
+    count = (h - 2 * pad) * (x.shape[1] - 2 * pad) * (1 if x.ndim == 2 else x.shape[2])
+    return total / count
+
+
+def _ssim_sum(x: np.ndarray, y: np.ndarray, smooth, pad: int, c1: float, c2: float, cov_norm: float) -> float:
+    """Sum of the SSIM map over the rows and columns of x, y that have `pad` pixels of context."""
     inner = (slice(pad, -pad), slice(pad, -pad))
     ux, uy = smooth(x)[inner], smooth(y)[inner]
     vx, vy, vxy = smooth(x * x)[inner], smooth(y * y)[inner], smooth(x * y)[inner]
@@ -91,8 +105,6 @@ def ssim(
     vx -= ux
     vy -= uy
     vxy -= uxy
-    c1 = (K1 * data_range) ** 2
-    c2 = (K2 * data_range) ** 2
     uxy *= 2.0
     uxy += c1
     vxy *= 2.0 * cov_norm
@@ -105,4 +117,4 @@ def ssim(
     vx += c2
     ux *= vx  # denominator
     uxy /= ux
-    return float(uxy.mean(dtype=np.float64))
+    return float(uxy.sum(dtype=np.float64))

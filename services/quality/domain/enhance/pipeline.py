@@ -26,7 +26,8 @@ import numpy as np
 
 from ..cancel import ProgressFn, StopFn, checkpoint
 from ..measure import Measurements, SampledViews, measure, measure_views
-from ..sampling import stride_for, tile_boxes
+from ..parallel import banded
+from ..sampling import stride_for, strided, tile_boxes, tiles
 from ..scoring import aspect_scores
 from ..working_image import WorkingImage, luma
 from .params import EnhanceParams, ReferenceStats, reference_stats
@@ -36,6 +37,9 @@ from .steps import apply_step, fit_step
 SCORE_TOLERANCE = 0.5  # points on the 0-100 aspect scale
 STEP_FACTORS = (1.0, 0.5, 0.25)
 RERUNS = 2
+# rows of context each band of the full image carries when the accepted steps are applied band by band:
+# more than every step's reach together (denoise <= 8 rows, sharpening 5, the rest per pixel); even
+APPLY_HALO = 32
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,34 @@ def _full_views(canvas: list[np.ndarray], is_gray: bool) -> SampledViews:
         tiled=len(boxes) > 1,
         subsampled=k > 1,
     )
+
+
+def _rgb_views(rgb: np.ndarray, is_gray: bool) -> SampledViews:
+    """Views of a full RGB result: the same tiles and strided sample _full_views reads."""
+    rgb_tiles = tiles(rgb)
+    rgb_sample = strided(rgb)
+    return SampledViews(
+        gray_tiles=[_gray_of(t, is_gray) for t in rgb_tiles],
+        rgb_tiles=None if is_gray else rgb_tiles,
+        gray_sample=_gray_of(rgb_sample, is_gray),
+        rgb_sample=None if is_gray else rgb_sample,
+        tiled=len(rgb_tiles) > 1,
+        subsampled=rgb_sample is not rgb,
+    )
+
+
+def _apply_all(image: WorkingImage, accepted: list[_Accepted]) -> np.ndarray:
+    """The accepted steps applied to the whole image, as RGB: converted, filtered and converted back band
+    by band on the machine's cores (each band with APPLY_HALO rows of context, so the seams match)."""
+    is_gray = image.is_grayscale
+
+    def chain(rgb_band: np.ndarray) -> np.ndarray:
+        ycc = cv2.cvtColor(rgb_band, cv2.COLOR_RGB2YCrCb)
+        for a in accepted:
+            ycc = apply_step(a.step.name, ycc, a.params, a.strength, is_grayscale=is_gray)
+        return _rgb_block(ycc, is_gray)
+
+    return banded(chain, image.rgb, APPLY_HALO)
 
 
 def _tile_views(canvas: list[np.ndarray], is_gray: bool) -> SampledViews:
@@ -195,10 +227,15 @@ def enhance_working(
         return EnhancementResult(image.rgb, image.alpha, (), (), before, before)
     same_size = reference is not None and (reference.width, reference.height) == (image.width, image.height)
     own = reference_stats(image, before) if reference is not None else None
-    steps = plan_steps(before, params, is_grayscale=image.is_grayscale, reference=reference,
-                       same_size_reference=same_size, own_stats=own)
+    steps = plan_steps(
+        before,
+        params,
+        is_grayscale=image.is_grayscale,
+        reference=reference,
+        same_size_reference=same_size,
+        own_stats=own,
+    )
     is_gray = image.is_grayscale
-    full = cv2.cvtColor(image.rgb, cv2.COLOR_RGB2YCrCb)
     boxes = tile_boxes(image.height, image.width)
     notes: list[str] = []
 
@@ -210,29 +247,30 @@ def enhance_working(
 
     # fast path: search on the tiles, apply once to the whole image, verify there
     if len(boxes) > 1:
-        tiles = [full[r, c] for r, c in boxes]
-        tile_start = measure_views(_tile_views(tiles, is_gray))
-        _, accepted, _ = _search(tiles, _tile_views, steps, reference, tile_start, params.aspects, is_gray,
-                                 notes, progress_for(0))
-        ycc = full
-        for a in accepted:
-            ycc = apply_step(a.step.name, ycc, a.params, a.strength, is_grayscale=is_gray)
-        after = measure_views(_full_views([ycc], is_gray))
+        ycc_tiles = [cv2.cvtColor(np.ascontiguousarray(image.rgb[r, c]), cv2.COLOR_RGB2YCrCb) for r, c in boxes]
+        tile_start = measure_views(_tile_views(ycc_tiles, is_gray))
+        _, accepted, _ = _search(
+            ycc_tiles, _tile_views, steps, reference, tile_start, params.aspects, is_gray, notes, progress_for(0)
+        )
+        rgb = _apply_all(image, accepted) if accepted else image.rgb
+        after = measure_views(_rgb_views(rgb, is_gray)) if accepted else before
         if not worsened_aspects(before, after, params.aspects, is_gray):
             checkpoint(1.0, "done", on_progress, should_stop)
-            return EnhancementResult(_to_rgb(image, ycc, accepted), image.alpha, _applied(accepted), tuple(notes),
-                                     before, after)
+            return EnhancementResult(rgb, image.alpha, _applied(accepted), tuple(notes), before, after)
         notes.append("tile search disagreed with the full image: searched on the full image")
 
     # slow path: the same search on the full image, with re-runs
+    full = cv2.cvtColor(image.rgb, cv2.COLOR_RGB2YCrCb)
     for run in range(RERUNS + 1):
-        canvas, accepted, after = _search([full], _full_views, steps, reference, before, params.aspects,
-                                          is_gray, notes, progress_for(run + 1))
+        canvas, accepted, after = _search(
+            [full], _full_views, steps, reference, before, params.aspects, is_gray, notes, progress_for(run + 1)
+        )
         worse = worsened_aspects(before, after, params.aspects, is_gray)
         if not worse:
             checkpoint(1.0, "done", on_progress, should_stop)
-            return EnhancementResult(_to_rgb(image, canvas[0], accepted), image.alpha, _applied(accepted), tuple(notes),
-                                     before, after)
+            return EnhancementResult(
+                _to_rgb(image, canvas[0], accepted), image.alpha, _applied(accepted), tuple(notes), before, after
+            )
         culprits = {name for aspect in worse for name in CAN_HURT.get(aspect, ())}
         notes.append(f"re-running with weaker {', '.join(sorted(culprits))} (would worsen {', '.join(worse)})")
         steps = [s.weaker() if s.name in culprits else s for s in steps]

@@ -1,0 +1,85 @@
+"""A fast lossless PNG writer for large images: SUB-filtered rows, deflated in parallel slices.
+
+PNG's image data is one zlib stream, but a deflate stream may be cut into pieces that are compressed
+independently and concatenated (each piece but the last ends on a byte boundary with a sync flush, the
+last one finishes the stream) - the way pigz works. With Huffman-only coding (no back-references) the
+pieces lose nothing in size, and zlib releases the GIL, so the slices use every core.
+On a 2 MP RGB photo (docs/BENCHMARKS.md, quality): OpenCV's `imencode` with the same filter and
+strategy takes ~50 ms on one core; this writer ~half of that on two, for the same bytes +/- 0.1%.
+
+Accepted pixels: HxW (gray), HxWx2 (gray + alpha), HxWx3 (RGB), HxWx4 (RGBA); uint8 or uint16.
+Channels are in RGB order (no BGR swap).
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import zlib
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_COLOR_TYPE = {1: 0, 2: 4, 3: 2, 4: 6}  # channels -> PNG colour type
+_FILTER_SUB = 1
+MIN_SLICE_BYTES = 1 << 20  # below ~1 MiB of pixel data per slice a thread hop is not worth it
+_pool: ThreadPoolExecutor | None = None
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(data, zlib.crc32(kind)))
+
+
+def _filtered_rows(pixels: np.ndarray) -> np.ndarray:
+    """Rows as bytes (16-bit samples big-endian), SUB-filtered, each prefixed with its filter type."""
+    h, w = pixels.shape[:2]
+    channels = 1 if pixels.ndim == 2 else pixels.shape[2]
+    samples = pixels.astype(">u2", copy=False) if pixels.dtype == np.uint16 else pixels
+    raw = np.ascontiguousarray(samples).view(np.uint8).reshape(h, -1)
+    bpp = channels * pixels.dtype.itemsize
+    out = np.empty((h, raw.shape[1] + 1), dtype=np.uint8)
+    out[:, 0] = _FILTER_SUB
+    out[:, 1 : 1 + bpp] = raw[:, :bpp]
+    np.subtract(raw[:, bpp:], raw[:, :-bpp], out=out[:, 1 + bpp :])  # modulo 256, as PNG wants
+    return out
+
+
+def _deflate(data: memoryview, level: int, strategy: int, last: bool) -> bytes:
+    packer = zlib.compressobj(level, zlib.DEFLATED, -15, 9, strategy)
+    return packer.compress(data) + packer.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+
+
+def _workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def encode_png(
+    pixels: np.ndarray, *, level: int = 1, strategy: int = zlib.Z_HUFFMAN_ONLY, workers: int | None = None
+) -> bytes:
+    """PNG bytes of `pixels` (see the module docstring for the layouts)."""
+    global _pool
+    if pixels.ndim not in (2, 3) or (pixels.ndim == 3 and pixels.shape[2] not in _COLOR_TYPE):
+        raise ValueError(f"cannot write pixels of shape {pixels.shape} as PNG")
+    if pixels.dtype not in (np.uint8, np.uint16):
+        raise ValueError(f"cannot write {pixels.dtype} pixels as PNG (uint8 or uint16)")
+    h, w = pixels.shape[:2]
+    channels = 1 if pixels.ndim == 2 else pixels.shape[2]
+    rows = _filtered_rows(pixels)
+    flat = memoryview(rows.reshape(-1))
+    slices = max(1, min(workers or _workers(), rows.nbytes // MIN_SLICE_BYTES))
+    cuts = [round(i * h / slices) * rows.shape[1] for i in range(slices + 1)]
+    parts = [flat[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+    if slices == 1:
+        deflated = [_deflate(parts[0], level, strategy, True)]
+    else:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(_workers(), thread_name_prefix="png-deflate")
+        futures = [_pool.submit(_deflate, p, level, strategy, i == slices - 1) for i, p in enumerate(parts[1:], 1)]
+        deflated = [_deflate(parts[0], level, strategy, False), *(f.result() for f in futures)]
+    stream = b"".join([b"\x78\x01", *deflated, struct.pack(">I", zlib.adler32(flat))])
+    header = struct.pack(">IIBBBBB", w, h, 8 * pixels.dtype.itemsize, _COLOR_TYPE[channels], 0, 0, 0)
+    return SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", stream) + _chunk(b"IEND", b"")
+
+
+__all__ = ["encode_png"]
