@@ -3,7 +3,7 @@ S3 on moto_server), by gRPC streaming (direct and through Envoy) and by REST thr
 (put + read, no gRPC, no validation) as the baseline in the same run; and the storage process's peak RSS
 while it receives a 25 MiB image.
 
-    python bench/storage_roundtrip.py [--repeats 3] [--skip-s3]
+    python bench/storage_roundtrip.py [--repeats 3] [--skip-s3] [--rest-first]
 
 The images are RGB noise PNGs (uncompressed IDAT), so every byte is real image data.
 MB = 10^6 bytes. Round trip MB/s = size / (upload time + download time). Prints Markdown for docs/BENCHMARKS.md.
@@ -193,7 +193,9 @@ def start_moto(workdir: Path) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("moto_server did not start")
 
 
-def run_backend(name: str, workdir: Path, env: dict[str, str], data: bytes, repeats: int) -> tuple[list[dict], dict]:
+def run_backend(
+    name: str, workdir: Path, env: dict[str, str], data: bytes, repeats: int, rest_first: bool = False
+) -> tuple[list[dict], dict]:
     mesh = start_mesh(workdir, env)
     try:
         token = login(mesh)
@@ -201,10 +203,12 @@ def run_backend(name: str, workdir: Path, env: dict[str, str], data: bytes, repe
         # Memory first, on a process that has only served the warm-up (the runs below fragment its heap).
         pid = mesh.procs["storage"].pid
         big = noise_png(25 * MIB)
-        memory = {
-            "stream": peak_rss_during(pid, lambda: asyncio.run(grpc_round_trip(mesh.target("storage"), token, big))),
-            "rest": peak_rss_during(pid, lambda: rest_round_trip(mesh.base_url, token, big)),
+        ways = {  # REST = POST /v1/images: Envoy streams the body to CreateImage in <= 1 MiB messages
+            "stream": lambda: asyncio.run(grpc_round_trip(mesh.target("storage"), token, big)),
+            "rest": lambda: rest_round_trip(mesh.base_url, token, big),
         }
+        order = ["rest", "stream"] if rest_first else ["stream", "rest"]  # the second starts on a used heap
+        memory = {way: peak_rss_during(pid, ways[way]) for way in order}
         results = [
             measure(
                 f"{name}: gRPC stream, direct",
@@ -225,6 +229,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-s3", action="store_true")
+    parser.add_argument("--rest-first", action="store_true", help="measure the REST upload's memory first")
     args = parser.parse_args()
     data = noise_png(SIZE)
     assert len(data) > 0.99 * SIZE
@@ -233,7 +238,7 @@ def main() -> None:
         tmp_path = Path(tmp)
         baseline = [asyncio.run(store_round_trip(tmp_path / "baseline", data)) for _ in range(args.repeats)]
         rows.append(measure("baseline: LocalBlobStore put+read alone", baseline))
-        local_rows, memory["local"] = run_backend("local", tmp_path / "local", {}, data, args.repeats)
+        local_rows, memory["local"] = run_backend("local", tmp_path / "local", {}, data, args.repeats, args.rest_first)
         rows += local_rows
         if not args.skip_s3:
             moto, endpoint = start_moto(tmp_path)
@@ -247,7 +252,9 @@ def main() -> None:
                     "IMAGEMESH_S3_ADDRESSING_STYLE": "path",
                     "IMAGEMESH_S3_CREATE_BUCKET": "true",
                 }
-                s3_rows, memory["s3"] = run_backend("S3 (moto)", tmp_path / "s3", env, data, args.repeats)
+                s3_rows, memory["s3"] = run_backend(
+                    "S3 (moto)", tmp_path / "s3", env, data, args.repeats, args.rest_first
+                )
                 rows += s3_rows
             finally:
                 moto.terminate()
@@ -262,14 +269,15 @@ def main() -> None:
     print("|---|---:|---:|---:|")
     for r in rows:
         print(f"| {r['label']} | {r['up']:.0f} | {r['down']:.0f} | {r['rt']:.0f} ({r['rt_median']:.0f}) |")
-    print("\n| backend | way in | RSS before MiB | peak RSS MiB (25 MiB upload) | peak - before MiB | 4x = 100 MiB |")
+    # The target is the growth while receiving (4 x the image); the resting process alone is over 100 MiB.
+    print("\n| backend | way in | RSS before MiB | peak RSS MiB (25 MiB upload) | growth MiB | 4 x 25 MiB = 100 MiB |")
     print("|---|---|---:|---:|---:|---|")
     for backend, ways in memory.items():
         for way, (before, peak) in ways.items():
             delta = (peak - before) / 1024
             print(
                 f"| {backend} | {way} | {before / 1024:.0f} | {peak / 1024:.0f} | {delta:.0f} | "
-                f"{'peak OK' if peak / 1024 < 100 else 'peak over'}, {'growth OK' if delta < 100 else 'growth over'} |"
+                f"{'growth met' if delta < 100 else 'growth over'} |"
             )
 
 

@@ -18,6 +18,7 @@ from imagemesh_kit.context import Principal
 from imagemesh_kit.db_types import utcnow
 from imagemesh_kit.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
 from services.storage.adapters.blobs.base import UPLOAD_NOT_FOUND, PresignedUrl, upload_not_found
+from services.storage.adapters.blobs.chunks import Chunks
 from services.storage.adapters.blobs.keys import new_upload_id, validate_key, validate_upload_id
 from services.storage.adapters.blobs.local import LocalBlobStore
 from services.storage.adapters.blobs.signer import UrlSigner
@@ -139,15 +140,16 @@ class UploadUseCases:
             raise FailedPrecondition("signed URLs of this kind are served by S3 here", reason="NOT_LOCAL_BACKEND")
         return self._store, self._signer
 
-    async def put_content(self, upload_id: str, query: dict[str, str], data: bytes) -> int:
-        """The body of a signed PUT: stored as the upload's bytes (the signature is the authorisation)."""
+    async def put_content(self, upload_id: str, query: dict[str, str], chunks: Chunks) -> int:
+        """The body of a signed PUT, streamed into the upload's bytes (the signature is the authorisation,
+        checked before any byte is read; over the byte limit is refused while reading)."""
         store, signer = self._local()
         signer.verify("PUT", store.upload_path(upload_id), query)
         async with self._sessions() as session:
             row = await repo.upload_by_id(session, upload_id)
         if row is None or row.state != "pending":
             raise upload_not_found()
-        return await store.receive_upload(upload_id, [data], max_bytes=self._limits.max_bytes)
+        return await store.receive_upload(upload_id, chunks, max_bytes=self._limits.max_bytes)
 
     async def blob_content(self, blob: str, query: dict[str, str]) -> tuple[str, str, AsyncIterator[bytes]]:
         """(content type, filename, bytes) behind a signed download URL."""

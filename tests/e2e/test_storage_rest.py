@@ -214,5 +214,15 @@ def test_size_limits_through_envoy(client):
     assert digest.hexdigest() == image["sha256"]
     over = post_image(client, tokens, at_limit + b"\0")
     assert over.status_code == 429 and reason(over) == "IMAGE_TOO_LARGE"
-    huge = post_image(client, tokens, b"\0" * (33 * MIB))  # over Envoy's own body limit: refused at the edge
-    assert huge.status_code == 413 and reason(huge) == "PAYLOAD_TOO_LARGE"
+    # Envoy streams this body (CreateImage is client-streaming), so its 32 MiB buffer limit does not apply: the
+    # service refuses it once 25 MiB have arrived, and the client still gets the JSON error, not a reset.
+    huge = post_image(client, tokens, png_of_size(40 * MIB), "image/png")
+    assert huge.status_code == 429 and reason(huge) == "IMAGE_TOO_LARGE", huge.text
+    assert [i["id"] for i in client.get("/v1/images", headers=auth_header(tokens)).json()["images"]] == [image["id"]]
+    upload = client.post(
+        "/v1/uploads", json={"contentType": "image/png", "sizeBytes": 100}, headers=auth_header(tokens)
+    ).json()
+    put = httpx.put(upload["uploadUrl"], content=png_of_size(40 * MIB), headers=upload["headers"], timeout=60)
+    assert put.status_code == 429 and reason(put) == "IMAGE_TOO_LARGE", put.text
+    confirm = client.post(f"/v1/uploads/{upload['uploadId']}:confirm", json={}, headers=auth_header(tokens))
+    assert confirm.status_code == 400 and reason(confirm) == "UPLOAD_CONTENT_MISSING"  # nothing was kept

@@ -11,6 +11,7 @@ from imagemesh.storage.v1 import storage_pb2, storage_pb2_grpc
 from imagemesh_kit.context import require_principal
 from imagemesh_kit.errors import InvalidArgument
 from imagemesh_kit.proto_time import timestamp
+from services.storage.domain.errors import empty_body
 from services.storage.domain.filenames import content_disposition
 from services.storage.domain.images import NewImage, StoredImage, new_image
 from services.storage.domain.inspect import check_upload_head
@@ -52,9 +53,27 @@ class StorageServicer(storage_pb2_grpc.StorageServiceServicer):
         self._images = images
         self._uploads = uploads
 
-    async def CreateImage(self, request, context):
-        new = _new_image(request)
-        image = await self._images.create(require_principal(), new, [request.content.data])
+    async def CreateImage(self, request_iterator, context):
+        caller = require_principal()
+        messages = aiter(request_iterator)
+        first = await anext(messages, None)
+        if first is None:
+            raise empty_body()
+        new = _new_image(first)
+        pieces = _body_pieces(first, messages)
+        head = b""
+        async for piece in pieces:  # left open: the rest of `pieces` follows the head below
+            head += piece
+            if len(head) >= HEAD_BYTES:
+                break
+        check_upload_head(head, self._images.limits)  # refuse non-images before storing anything
+
+        async def chunks() -> AsyncIterator[bytes]:
+            yield head
+            async for piece in pieces:
+                yield piece
+
+        image = await self._images.create(caller, new, chunks())
         return storage_pb2.CreateImageResponse(image=image_to_proto(image))
 
     async def UploadImage(self, request_iterator, context):
@@ -138,8 +157,11 @@ class StorageServicer(storage_pb2_grpc.StorageServiceServicer):
         image = await self._uploads.confirm(require_principal(), request.upload_id, new.request_id)
         return storage_pb2.ConfirmUploadResponse(image=image_to_proto(image))
 
-    async def PutUploadContent(self, request, context):
-        size = await self._uploads.put_content(request.upload_id, _signed_query(request), request.content.data)
+    async def PutUploadContent(self, request_iterator, context):
+        messages = aiter(request_iterator)
+        first = await anext(messages, None) or storage_pb2.PutUploadContentRequest()
+        pieces = _body_pieces(first, messages)
+        size = await self._uploads.put_content(first.upload_id, _signed_query(first), pieces)
         return storage_pb2.PutUploadContentResponse(size_bytes=size)
 
     async def GetBlobContent(self, request, context: grpc.aio.ServicerContext):
@@ -150,6 +172,25 @@ class StorageServicer(storage_pb2_grpc.StorageServiceServicer):
         async for chunk in chunks:
             yield httpbody_pb2.HttpBody(content_type=content_type, data=chunk)
             content_type = ""
+
+
+async def _body_pieces(first, messages: AsyncIterator) -> AsyncIterator[bytes]:
+    """The `content.data` pieces of a client-streamed HttpBody request (CreateImage, PutUploadContent), in order.
+
+    Envoy's transcoder sends a REST body as several messages of up to 1 MiB: the query/path fields and the
+    Content-Type in the first one, only `content.data` in the next ones. A later message that sets any other
+    field is refused (CHUNK_EXPECTED) rather than silently ignored; a repeated `content.content_type` is ignored
+    (the type always comes from the bytes).
+    """
+    if first.content.data:
+        yield first.content.data
+    async for msg in messages:
+        if extra := [f.name for f, _ in msg.ListFields() if f.name != "content"]:
+            raise InvalidArgument.for_field(
+                extra[0], "only the first message may set it; the next ones carry content.data", reason="CHUNK_EXPECTED"
+            )
+        if msg.content.data:
+            yield msg.content.data
 
 
 def _chunk_of(msg: storage_pb2.UploadImageRequest) -> bytes:

@@ -53,11 +53,9 @@ class StorageHarness:
         token = await self.auth.token(f"{role}-{uuid.uuid4().hex[:8]}@example.com", role=role)
         return User(await self.auth.user_id(token), token)
 
-    async def create(self, user: User, data: bytes, **fields) -> storage_pb2.Image:
-        from google.api import httpbody_pb2
-
-        request = storage_pb2.CreateImageRequest(content=httpbody_pb2.HttpBody(data=data), **fields)
-        return (await self.stub.CreateImage(request, metadata=user.md)).image
+    async def create(self, user: User, data: bytes, piece: int | None = None, **fields) -> storage_pb2.Image:
+        """CreateImage with one message, or (`piece`) shaped the way Envoy sends a REST body."""
+        return (await self.stub.CreateImage(create_messages(data, piece, **fields), metadata=user.md)).image
 
     async def upload(self, user: User, data: bytes, chunk: int = MIB, **fields) -> storage_pb2.Image:
         return (await self.stub.UploadImage(upload_messages(data, chunk, **fields), metadata=user.md)).image
@@ -94,6 +92,20 @@ async def upload_messages(data: bytes, chunk: int = MIB, **fields) -> AsyncItera
     yield storage_pb2.UploadImageRequest(metadata=storage_pb2.ImageMetadata(**fields))
     for start in range(0, len(data), chunk):
         yield storage_pb2.UploadImageRequest(chunk=data[start : start + chunk])
+
+
+async def create_messages(
+    data: bytes, piece: int | None = None, content_type: str = "", **fields
+) -> AsyncIterator[storage_pb2.CreateImageRequest]:
+    """One message with the fields and all the bytes; with `piece`, what Envoy sends for a REST body: the fields
+    and the Content-Type with the first `piece` bytes, then the rest in messages carrying only `content.data`."""
+    from google.api import httpbody_pb2
+
+    piece = piece or max(len(data), 1)
+    first = httpbody_pb2.HttpBody(content_type=content_type, data=data[:piece])
+    yield storage_pb2.CreateImageRequest(content=first, **fields)
+    for start in range(piece, len(data), piece):
+        yield storage_pb2.CreateImageRequest(content=httpbody_pb2.HttpBody(data=data[start : start + piece]))
 
 
 def settings_for(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
 import grpc
 import pytest
+from google.api import httpbody_pb2
 
 from imagemesh.storage.v1 import storage_pb2
 from services.storage.domain.images import ORIGINAL
 
-from .harness import MIB, expect_error, png_of_size
+from .harness import MIB, create_messages, expect_error, png_of_size
 from .samples import FORMATS, sample
 
 pytestmark = pytest.mark.integration
@@ -117,7 +119,67 @@ async def test_oversized_uploads_are_refused_while_streaming(storage):
     body = png_of_size(25 * MIB + 1)
     await expect_error(storage.upload(user, body), EXHAUSTED, "IMAGE_TOO_LARGE")
     await expect_error(storage.create(user, body), EXHAUSTED, "IMAGE_TOO_LARGE")
+    await expect_error(storage.create(user, body, piece=MIB), EXHAUSTED, "IMAGE_TOO_LARGE")
     assert _litter(storage) == []
+
+
+async def test_create_image_takes_one_message_or_the_body_in_pieces(storage):
+    user = await storage.user()
+    data = sample("PNG")
+    digest = hashlib.sha256(data).hexdigest()
+
+    async def fields_then_pieces():  # the fields alone, then odd-sized pieces; a repeated content_type is ignored
+        yield storage_pb2.CreateImageRequest(filename="pieces.png", description="in pieces", kind="sketch")
+        for start in range(0, len(data), 7001):
+            piece = httpbody_pb2.HttpBody(content_type="image/png", data=data[start : start + 7001])
+            yield storage_pb2.CreateImageRequest(content=piece)
+
+    image = (await storage.stub.CreateImage(fields_then_pieces(), metadata=user.md)).image
+    assert (image.sha256, image.size_bytes, image.filename) == (digest, len(data), "pieces.png")
+    assert (image.description, image.kind, image.content_type) == ("in pieces", "sketch", "image/png")
+    as_envoy = await storage.create(user, data, piece=1000, content_type="text/plain", request_id="r-7")
+    assert as_envoy.sha256 == digest and as_envoy.content_type == "image/png"  # the type comes from the bytes
+    again = await storage.create(user, sample("GIF"), piece=1000, request_id="r-7")
+    assert again.id == as_envoy.id  # request_id idempotency holds for a streamed body too
+
+    later_fields = [m async for m in create_messages(data, piece=50_000, filename="a.png")]
+    later_fields[2].filename = "b.png"
+    await expect_error(storage.stub.CreateImage(iter(later_fields), metadata=user.md), BAD, "CHUNK_EXPECTED")
+    await expect_error(storage.stub.CreateImage(iter([]), metadata=user.md), BAD, "EMPTY_BODY")
+    text = b"not an image at all " * 10_000
+    await expect_error(storage.create(user, text, piece=4096), BAD, "UNSUPPORTED_MEDIA_TYPE")
+    listed = await storage.stub.ListImages(storage_pb2.ListImagesRequest(), metadata=user.md)
+    assert len(listed.images) == 2 and await storage.refcount(digest) == 2
+    assert _litter(storage) == []
+
+
+async def test_an_abandoned_create_leaves_nothing(storage):
+    user = await storage.user()
+    data = png_of_size(3 * MIB)
+    sent_some = asyncio.Event()
+
+    async def stalls_half_way():
+        async for message in create_messages(data[: 2 * MIB], piece=256 * 1024, filename="never.png"):
+            yield message
+        sent_some.set()
+        await asyncio.Event().wait()  # the client goes quiet, then gives up
+
+    call = storage.stub.CreateImage(stalls_half_way(), metadata=user.md)
+    await asyncio.wait_for(sent_some.wait(), 10)
+    await _until(lambda: _litter(storage) != [])  # the service is staging the bytes
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    await _until(lambda: _litter(storage) == [])
+    listed = await storage.stub.ListImages(storage_pb2.ListImagesRequest(), metadata=user.md)
+    assert list(listed.images) == []
+
+
+async def _until(condition, timeout_s: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout_s
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not reached"
+        await asyncio.sleep(0.02)
 
 
 async def test_tokens_are_required_and_checked(storage):

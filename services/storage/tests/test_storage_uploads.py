@@ -36,14 +36,20 @@ async def put(storage, upload: storage_pb2.CreateUploadResponse, data: bytes) ->
         response = await asyncio.to_thread(httpx.put, upload.upload_url, content=data, headers=dict(upload.headers))
         return response.status_code
     query = dict(parse_qsl(urlsplit(upload.upload_url).query))
-    request = storage_pb2.PutUploadContentRequest(
-        upload_id=upload.upload_id, content=httpbody_pb2.HttpBody(data=data), **query
-    )
     try:
-        await storage.stub.PutUploadContent(request)
+        await storage.stub.PutUploadContent(put_messages(upload.upload_id, query, data))
     except grpc.aio.AioRpcError as exc:
         return {grpc.StatusCode.PERMISSION_DENIED: 403, grpc.StatusCode.NOT_FOUND: 404}.get(exc.code(), 500)
     return 200
+
+
+def put_messages(upload_id: str, query: dict[str, str], data: bytes, piece: int = 100_000):
+    """PutUploadContent's stream as Envoy sends a PUT body: the signed fields with the first piece, then pieces."""
+    yield storage_pb2.PutUploadContentRequest(
+        upload_id=upload_id, content=httpbody_pb2.HttpBody(content_type="image/png", data=data[:piece]), **query
+    )
+    for start in range(piece, len(data), piece):
+        yield storage_pb2.PutUploadContentRequest(content=httpbody_pb2.HttpBody(data=data[start : start + piece]))
 
 
 async def fetch(storage, url: str) -> tuple[int, bytes, str]:
@@ -162,16 +168,49 @@ async def test_local_signed_urls_expire_and_are_bound_to_their_path(storage):
     request = storage_pb2.PutUploadContentRequest(
         upload_id=upload.upload_id, content=httpbody_pb2.HttpBody(data=data), **stale
     )
-    await expect_error(storage.stub.PutUploadContent(request), grpc.StatusCode.PERMISSION_DENIED, "SIGNED_URL_EXPIRED")
+    await expect_error(
+        storage.stub.PutUploadContent(iter([request])), grpc.StatusCode.PERMISSION_DENIED, "SIGNED_URL_EXPIRED"
+    )
     other = await start(storage, user, data)
     query = dict(parse_qsl(urlsplit(upload.upload_url).query))
     moved = storage_pb2.PutUploadContentRequest(
         upload_id=other.upload_id, content=httpbody_pb2.HttpBody(data=data), **query
     )
-    await expect_error(storage.stub.PutUploadContent(moved), grpc.StatusCode.PERMISSION_DENIED, "SIGNED_URL_INVALID")
+    await expect_error(
+        storage.stub.PutUploadContent(iter([moved])), grpc.StatusCode.PERMISSION_DENIED, "SIGNED_URL_INVALID"
+    )
     unsigned = storage_pb2.GetBlobContentRequest(blob="0" * 64)
     await expect_error(
         _drain(storage.stub.GetBlobContent(unsigned)), grpc.StatusCode.PERMISSION_DENIED, "SIGNED_URL_INVALID"
+    )
+
+
+@pytest.mark.parametrize("storage", ["local"], indirect=True)
+async def test_local_signed_put_streams_and_refuses_oversized_or_odd_bodies(storage):
+    from .conftest import litter
+    from .harness import MIB, png_of_size
+
+    user = await storage.user()
+    data = png_of_size(3 * MIB + 5)
+    upload = await start(storage, user, data)
+    query = dict(parse_qsl(urlsplit(upload.upload_url).query))
+    answer = await storage.stub.PutUploadContent(put_messages(upload.upload_id, query, data, piece=MIB))
+    assert answer.size_bytes == len(data)
+    assert (await confirm(storage, user, upload.upload_id)).sha256 == hashlib.sha256(data).hexdigest()
+
+    odd = await start(storage, user, data)
+    query = dict(parse_qsl(urlsplit(odd.upload_url).query))
+    messages = [*put_messages(odd.upload_id, query, data, piece=MIB)]
+    messages[2].upload_id = odd.upload_id  # only the first message may name the upload
+    await expect_error(
+        storage.stub.PutUploadContent(iter(messages)), grpc.StatusCode.INVALID_ARGUMENT, "CHUNK_EXPECTED"
+    )
+    too_big = png_of_size(25 * MIB + 1)
+    messages = put_messages(odd.upload_id, query, too_big, piece=MIB)
+    await expect_error(storage.stub.PutUploadContent(messages), grpc.StatusCode.RESOURCE_EXHAUSTED, "IMAGE_TOO_LARGE")
+    assert litter(storage.store) == [] and not (storage.store.root / "uploads" / odd.upload_id).exists()
+    await expect_error(
+        confirm(storage, user, odd.upload_id), grpc.StatusCode.FAILED_PRECONDITION, "UPLOAD_CONTENT_MISSING"
     )
 
 
