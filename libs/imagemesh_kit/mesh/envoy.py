@@ -342,6 +342,8 @@ def render(registry: Registry, opts: EnvoyOptions) -> dict:
                 "print_options": {"always_print_primitive_fields": True, "stream_newline_delimited": True},
                 "request_validation_options": {"reject_unknown_method": True},
                 "ignore_unknown_query_parameters": True,
+                # query strings are form-encoded by browsers and HTTP clients: '+' is a space there
+                "query_param_unescape_plus": True,
                 "case_insensitive_enum_parsing": True,
                 "max_request_body_size": opts.max_body_bytes,
                 "max_response_body_size": opts.max_body_bytes,

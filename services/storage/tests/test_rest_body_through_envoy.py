@@ -124,11 +124,11 @@ async def test_a_rest_body_arrives_in_pieces_and_an_oversized_one_is_refused_whi
         headers = {**auth, "Content-Type": "image/png"}
         return httpx.post(f"{base_url}/v1/images", params=params, content=body, headers=headers, timeout=60)
 
-    r = await asyncio.to_thread(post, data, filename="big.png", description="in-pieces", request_id="rest-1")
+    r = await asyncio.to_thread(post, data, filename="big.png", description="in pieces + more", request_id="rest-1")
     assert r.status_code == 200, r.text
     image = r.json()["image"]
     assert image["sha256"] == hashlib.sha256(data).hexdigest() and image["filename"] == "big.png"
-    assert image["description"] == "in-pieces"
+    assert image["description"] == "in pieces + more"  # form-encoded query: + is a space, %2B a plus
     [messages] = recorders["CreateImage"].calls
     assert len(messages) >= 6 and all(size <= MIB for _, _, size in messages)
     assert sum(size for _, _, size in messages) == len(data)
