@@ -90,36 +90,30 @@ def _gray_of(rgb: np.ndarray, is_gray: bool) -> np.ndarray:
     return np.ascontiguousarray(rgb[..., 0]) if is_gray else luma(rgb)
 
 
-def _full_views(canvas: list[np.ndarray], is_gray: bool) -> SampledViews:
-    """Views of a full YCrCb image, converting only the sampled pixels (same as sampled_views)."""
-    ycc = canvas[0]
-    h, w = ycc.shape[:2]
-    boxes = tile_boxes(h, w)
-    k = stride_for(h, w)
-    rgb_tiles = [_rgb_block(ycc[r, c], is_gray) for r, c in boxes]
-    rgb_sample = _rgb_block(ycc[::k, ::k], is_gray)
-    return SampledViews(
-        gray_tiles=[_gray_of(t, is_gray) for t in rgb_tiles],
-        rgb_tiles=None if is_gray else rgb_tiles,
-        gray_sample=_gray_of(rgb_sample, is_gray),
-        rgb_sample=None if is_gray else rgb_sample,
-        tiled=len(boxes) > 1,
-        subsampled=k > 1,
-    )
-
-
-def _rgb_views(rgb: np.ndarray, is_gray: bool) -> SampledViews:
-    """Views of a full RGB result: the same tiles and strided sample _full_views reads."""
-    rgb_tiles = tiles(rgb)
-    rgb_sample = strided(rgb)
+def _views(rgb_tiles: list[np.ndarray], rgb_sample: np.ndarray, is_gray: bool, *, subsampled: bool) -> SampledViews:
     return SampledViews(
         gray_tiles=[_gray_of(t, is_gray) for t in rgb_tiles],
         rgb_tiles=None if is_gray else rgb_tiles,
         gray_sample=_gray_of(rgb_sample, is_gray),
         rgb_sample=None if is_gray else rgb_sample,
         tiled=len(rgb_tiles) > 1,
-        subsampled=rgb_sample is not rgb,
+        subsampled=subsampled,
     )
+
+
+def _full_views(canvas: list[np.ndarray], is_gray: bool) -> SampledViews:
+    """Views of a full YCrCb image, converting only the sampled pixels (same as sampled_views)."""
+    ycc = canvas[0]
+    h, w = ycc.shape[:2]
+    k = stride_for(h, w)
+    rgb_tiles = [_rgb_block(ycc[r, c], is_gray) for r, c in tile_boxes(h, w)]
+    return _views(rgb_tiles, _rgb_block(ycc[::k, ::k], is_gray), is_gray, subsampled=k > 1)
+
+
+def _rgb_views(rgb: np.ndarray, is_gray: bool) -> SampledViews:
+    """Views of a full RGB result: the same tiles and strided sample _full_views reads."""
+    sample = strided(rgb)
+    return _views(tiles(rgb), sample, is_gray, subsampled=sample is not rgb)
 
 
 def _apply_all(image: WorkingImage, accepted: list[_Accepted]) -> np.ndarray:
