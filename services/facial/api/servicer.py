@@ -5,6 +5,7 @@ from __future__ import annotations
 from imagemesh.facial.v1 import facial_pb2, facial_pb2_grpc
 from imagemesh_kit.context import require_principal
 from imagemesh_kit.jobs.proto import job_status
+from imagemesh_kit.jobs.rpcs import JobMessages, JobRpcs
 from services.facial.results import ResultView
 from services.facial.use_cases import ContourJob, ContourRequest, FacialUseCases
 
@@ -69,9 +70,13 @@ def job_to_proto(cj: ContourJob) -> facial_pb2.ContourJob:
     return msg
 
 
+MESSAGES = JobMessages.of(facial_pb2, "ContourJob", "ContourJobs", id_field="id", to_proto=job_to_proto)
+
+
 class FacialServicer(facial_pb2_grpc.FacialServiceServicer):
     def __init__(self, use_cases: FacialUseCases) -> None:
         self._uc = use_cases
+        self._jobs = JobRpcs(use_cases.contour_jobs, MESSAGES)  # no watch heartbeat (see docs/DEVELOPING.md)
 
     async def CreateContourJob(self, request, context):
         p = require_principal()
@@ -79,29 +84,20 @@ class FacialServicer(facial_pb2_grpc.FacialServiceServicer):
         return facial_pb2.CreateContourJobResponse(contour_job=job_to_proto(cj), created=created)
 
     async def GetContourJob(self, request, context):
-        p = require_principal()
-        cj = await self._uc.get_job(p.subject, request.id, is_admin=p.is_admin)
-        return facial_pb2.GetContourJobResponse(contour_job=job_to_proto(cj))
+        return await self._jobs.get(request)
 
     async def ListContourJobs(self, request, context):
-        p = require_principal()
-        jobs, token = await self._uc.list_jobs(p.subject, request.page_size, request.page_token)
-        return facial_pb2.ListContourJobsResponse(contour_jobs=[job_to_proto(j) for j in jobs], next_page_token=token)
+        return await self._jobs.list(request)
 
     async def DeleteContourJob(self, request, context):
-        p = require_principal()
-        await self._uc.delete_job(p.subject, request.id, is_admin=p.is_admin)
-        return facial_pb2.DeleteContourJobResponse()
+        return await self._jobs.delete(request)
 
     async def CancelContourJob(self, request, context):
-        p = require_principal()
-        cj = await self._uc.cancel_job(p.subject, request.id, is_admin=p.is_admin)
-        return facial_pb2.CancelContourJobResponse(contour_job=job_to_proto(cj))
+        return await self._jobs.cancel(request)
 
     async def WatchContourJob(self, request, context):
-        p = require_principal()
-        async for cj in self._uc.watch_job(p.subject, request.id, is_admin=p.is_admin):
-            yield facial_pb2.WatchContourJobResponse(contour_job=job_to_proto(cj))
+        async for response in self._jobs.watch(request):
+            yield response
 
     async def ComputeContours(self, request, context):
         p = require_principal()

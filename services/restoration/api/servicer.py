@@ -5,6 +5,7 @@ from __future__ import annotations
 from imagemesh.restoration.v1 import restoration_pb2 as pb
 from imagemesh.restoration.v1 import restoration_pb2_grpc
 from imagemesh_kit.context import require_principal
+from imagemesh_kit.jobs.rpcs import JobMessages, JobRpcs
 from services.restoration.api.mapping import (
     face_to_proto,
     model_to_proto,
@@ -14,10 +15,13 @@ from services.restoration.api.mapping import (
 )
 from services.restoration.use_cases import RestorationUseCases
 
+MESSAGES = JobMessages.of(pb, "Restoration", "Restorations", id_field="restoration_id", to_proto=restoration_to_proto)
+
 
 class RestorationServicer(restoration_pb2_grpc.RestorationServiceServicer):
     def __init__(self, use_cases: RestorationUseCases) -> None:
         self._uc = use_cases
+        self._jobs = JobRpcs(use_cases.restorations, MESSAGES)  # no watch heartbeat (see docs/DEVELOPING.md)
 
     async def CreateRestoration(self, request, context):
         job, _ = await self._uc.create(
@@ -30,24 +34,20 @@ class RestorationServicer(restoration_pb2_grpc.RestorationServiceServicer):
         return pb.CreateRestorationResponse(restoration=restoration_to_proto(job))
 
     async def GetRestoration(self, request, context):
-        job = await self._uc.get(require_principal(), request.restoration_id)
-        return pb.GetRestorationResponse(restoration=restoration_to_proto(job))
+        return await self._jobs.get(request)
 
     async def ListRestorations(self, request, context):
-        jobs, token = await self._uc.list(require_principal(), request.page_size, request.page_token)
-        return pb.ListRestorationsResponse(restorations=[restoration_to_proto(j) for j in jobs], next_page_token=token)
+        return await self._jobs.list(request)
 
     async def DeleteRestoration(self, request, context):
-        await self._uc.delete(require_principal(), request.restoration_id)
-        return pb.DeleteRestorationResponse()
+        return await self._jobs.delete(request)
 
     async def CancelRestoration(self, request, context):
-        job = await self._uc.cancel(require_principal(), request.restoration_id)
-        return pb.CancelRestorationResponse(restoration=restoration_to_proto(job))
+        return await self._jobs.cancel(request)
 
     async def WatchRestoration(self, request, context):
-        async for job in self._uc.watch(require_principal(), request.restoration_id):
-            yield pb.WatchRestorationResponse(restoration=restoration_to_proto(job))
+        async for response in self._jobs.watch(request):
+            yield response
 
     async def DetectFaces(self, request, context):
         faces, (height, width) = await self._uc.detect_faces(require_principal(), request.image_id, request.detector)
