@@ -11,12 +11,11 @@ from dataclasses import dataclass
 
 from imagemesh_kit.clients.storage import Metadata, StorageClient
 from imagemesh_kit.context import ON_BEHALF_OF_HEADER, Principal
-from imagemesh_kit.errors import InvalidArgument, ResourceExhausted
+from imagemesh_kit.errors import InvalidArgument
 from imagemesh_kit.jobs.model import Job
 from imagemesh_kit.jobs.resource import JobResource
 from imagemesh_kit.jobs.store import JobStore
-from services.sketch.domain import parse_method, parse_style, resolve_params
-from services.sketch.domain.validation import MAX_PIXELS, MIN_SIDE
+from services.sketch.domain import check_size, parse_method, parse_style, resolve_params
 
 KIND = "sketch"
 
@@ -82,15 +81,7 @@ class SketchUseCases:
         spec = parse_spec(image_id, style, method, params)
         # The caller's own view of storage: a missing image and another user's both answer NOT_FOUND.
         image = await self.storage.get(spec.image_id, caller_metadata(principal))
-        if min(image.width, image.height) < MIN_SIDE:
-            raise InvalidArgument.for_field(
-                "image_id", f"the image must be at least {MIN_SIDE} pixels on each side", reason="IMAGE_TOO_SMALL"
-            )
-        if image.width * image.height > MAX_PIXELS:
-            raise ResourceExhausted(
-                f"The image is too large to sketch (at most {MAX_PIXELS // 1_000_000} megapixels).",
-                reason="IMAGE_TOO_LARGE",
-            )
+        check_size(image.height, image.width, "image_id")  # before the worker downloads it
         return await self.jobs.create(
             principal.subject, KIND, spec.as_params(), idempotency_key=request_id, max_attempts=self.max_attempts
         )
