@@ -60,8 +60,11 @@ async def start_facial(database, auth_server, **overrides) -> tuple[RunningApp, 
 async def facial(database, auth_server):
     running, settings = await start_facial(database, auth_server)
     channel = grpc.aio.insecure_channel(
-        f"127.0.0.1:{running.port}", options=[("grpc.max_receive_message_length", 32 * 1024 * 1024),
-                                              ("grpc.max_send_message_length", 32 * 1024 * 1024)]
+        f"127.0.0.1:{running.port}",
+        options=[
+            ("grpc.max_receive_message_length", 32 * 1024 * 1024),
+            ("grpc.max_send_message_length", 32 * 1024 * 1024),
+        ],
     )
     try:
         yield FacialHarness(facial_pb2_grpc.FacialServiceStub(channel), running, settings, auth_server)
