@@ -104,9 +104,7 @@ def test_the_original_api_routes(client, astronaut):
     job = poll(client, f"/api/v1/frontal/crop/status/{r.json()['contourJob']['id']}", h)
     assert job["status"]["state"] == "JOB_STATE_SUCCEEDED" and job["result"]["source"] == "segmentation_map"
 
-    bad = client.post(
-        "/api/v1/frontal/crop/submit", json={"image": b64(image), "landmarks": landmarks[:5]}, headers=h
-    )
+    bad = client.post("/api/v1/frontal/crop/submit", json={"image": b64(image), "landmarks": landmarks[:5]}, headers=h)
     assert bad.status_code == 400 and reason(bad) == "WRONG_LANDMARK_COUNT"
 
 
@@ -188,7 +186,9 @@ def test_facial_over_native_grpc(mesh, client, astronaut):
     tokens = register_and_login(client)
     flags = ("-H", f"authorization: Bearer {tokens['accessToken']}")
     created = grpcurl(
-        mesh, "imagemesh.facial.v1.FacialService/CreateContourJob", flags=flags,
+        mesh,
+        "imagemesh.facial.v1.FacialService/CreateContourJob",
+        flags=flags,
         data=json.dumps({"image": b64(image), "landmarks": landmarks, "output_formats": ["json"]}),
     )
     assert created.returncode == 0, created.stderr
