@@ -217,6 +217,7 @@ def main() -> None:
     try:
         with httpx.Client(base_url=mesh.base_url) as c:
             c.post("/v1/auth/register", json={"email": "bench@example.com", "password": "benchmark pw"})
+            mesh.create_admin("bench@example.com", "benchmark pw")  # GetCacheStats (server timings) is admin-only
             login = c.post("/v1/auth/login", json={"email": "bench@example.com", "password": "benchmark pw"})
             token = login.json()["accessToken"]
         load = os.getloadavg()[0]

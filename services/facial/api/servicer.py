@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from imagemesh.facial.v1 import facial_pb2, facial_pb2_grpc
-from imagemesh_kit.context import require_principal
+from imagemesh_kit.context import require_admin, require_principal
 from imagemesh_kit.jobs.proto import job_status
 from imagemesh_kit.jobs.rpcs import JobMessages, JobRpcs
 from services.facial.results import ResultView
@@ -105,7 +105,7 @@ class FacialServicer(facial_pb2_grpc.FacialServiceServicer):
         return facial_pb2.ComputeContoursResponse(result=result_to_proto(view))
 
     async def GetCacheStats(self, request, context):
-        require_principal()
+        require_admin()  # operators' counters: PERMISSION_DENIED ADMIN_REQUIRED for everybody else
         s = await self._uc.cache_stats()
         return facial_pb2.GetCacheStatsResponse(
             hits=s.hits,

@@ -31,8 +31,8 @@ class FacialHarness:
     def use_cases(self):
         return self.running.app.servicers[0][1]._uc
 
-    async def user(self, email: str) -> tuple[tuple[str, str], ...]:
-        return (("authorization", f"Bearer {await self.auth.token(email)}"),)
+    async def user(self, email: str, role: str = "user") -> tuple[tuple[str, str], ...]:
+        return (("authorization", f"Bearer {await self.auth.token(email, role)}"),)
 
     async def final(self, job_id: str, md) -> facial_pb2.ContourJob:
         """Watch a job to its end; the last message is the final state."""

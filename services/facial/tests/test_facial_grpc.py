@@ -117,7 +117,12 @@ async def test_a_reencoded_image_is_served_from_the_cache(facial, astronaut, ast
         )
     ).contour_job
     assert (await facial.final(job.id, md)).result.from_cache
-    stats = await facial.stub.GetCacheStats(facial_pb2.GetCacheStatsRequest(), metadata=md)
+    stats_request = facial_pb2.GetCacheStatsRequest()  # the counters are the operators': admins only
+    await expect_error(
+        facial.stub.GetCacheStats(stats_request, metadata=md), grpc.StatusCode.PERMISSION_DENIED, "ADMIN_REQUIRED"
+    )
+    admin = await facial.user("cache-admin@example.com", role="admin")
+    stats = await facial.stub.GetCacheStats(stats_request, metadata=admin)
     assert (stats.hits, stats.misses, stats.entries, stats.total_hits) == (3, 1, 1, 3)
     assert stats.hit_rate == 0.75 and stats.mean_hit_ms > 0 and stats.mean_miss_ms > 0
 
@@ -304,7 +309,8 @@ async def test_replicas_share_the_cache_through_the_database(facial, database, a
             image=encode(astronaut, ".jpg", 80), output_formats=["json"], regions=["nose"]
         )
         assert (await other.stub.ComputeContours(jpeg, metadata=md)).result.from_cache
-        stats = await other.stub.GetCacheStats(facial_pb2.GetCacheStatsRequest(), metadata=md)
+        admin = await facial.user("replicas-admin@example.com", role="admin")
+        stats = await other.stub.GetCacheStats(facial_pb2.GetCacheStatsRequest(), metadata=admin)
         assert (stats.hits, stats.misses, stats.entries, stats.total_hits) == (1, 0, 1, 1)
     finally:
         await channel.close()
