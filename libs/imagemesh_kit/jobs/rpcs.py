@@ -1,5 +1,6 @@
 """A JobResource's five RPCs over gRPC (Get, List, Cancel, Delete, Watch): the request's id in, the response
-message out. A servicer delegates each of those methods here in one line.
+message out. `JobRpcs` does the work; `job_methods(messages)` is a base class that gives a servicer the five
+methods under their proto names, each handing the call to the servicer's `job_rpcs` (a JobRpcs).
 
 The messages follow the AIP names: for a resource `Sketch` (plural `Sketches`), GetSketchResponse{sketch},
 ListSketchesResponse{sketches, next_page_token}, CancelSketchResponse{sketch}, DeleteSketchResponse{} and
@@ -30,6 +31,8 @@ def _snake(name: str) -> str:
 class JobMessages:
     """How one job resource looks in its service's proto."""
 
+    name: str  # the resource message's name ("Sketch")
+    plural: str  # its plural, as in the List method's name ("Sketches")
     to_proto: Callable[[Any], Message]  # what the JobResource answers -> the resource message
     id_field: str  # the request field naming the resource ("sketch_id")
     field: str  # the response field holding one resource ("sketch")
@@ -44,6 +47,8 @@ class JobMessages:
     def of(cls, pb: ModuleType, name: str, plural: str, *, id_field: str, to_proto: Callable[[Any], Message]):
         """By the AIP names in the generated module `pb` (a missing message fails here, at start-up)."""
         return cls(
+            name=name,
+            plural=plural,
             to_proto=to_proto,
             id_field=id_field,
             field=_snake(name),
@@ -91,3 +96,32 @@ class JobRpcs:
             states = repeat_when_quiet(states, self.watch_heartbeat_s)
         async for item in states:
             yield self._one(self.messages.watch, item)
+
+
+def job_methods(messages: JobMessages) -> type:
+    """A servicer base class with Get{name}, List{plural}, Cancel{name}, Delete{name} and Watch{name}, each
+    handing the call to `self.job_rpcs` (set in the servicer's __init__). Put it before the generated base:
+    `class SketchServicer(job_methods(MESSAGES), sketch_pb2_grpc.SketchServiceServicer)`."""
+
+    async def get(self, request, context):
+        return await self.job_rpcs.get(request)
+
+    async def list_(self, request, context):
+        return await self.job_rpcs.list(request)
+
+    async def cancel(self, request, context):
+        return await self.job_rpcs.cancel(request)
+
+    async def delete(self, request, context):
+        return await self.job_rpcs.delete(request)
+
+    async def watch(self, request, context):  # an async generator: grpc.aio streams what it yields
+        async for response in self.job_rpcs.watch(request):
+            yield response
+
+    name, plural = messages.name, messages.plural
+    methods = {f"Get{name}": get, f"List{plural}": list_, f"Cancel{name}": cancel, f"Delete{name}": delete}
+    methods[f"Watch{name}"] = watch
+    for method_name, fn in methods.items():
+        fn.__name__, fn.__qualname__ = method_name, f"{name}JobMethods.{method_name}"
+    return type(f"{name}JobMethods", (), methods)

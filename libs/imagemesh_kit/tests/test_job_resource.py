@@ -1,16 +1,19 @@
-"""A job kind as its owner's resource (JobResource) over a real JobStore, on SQLite and PostgreSQL."""
+"""A job kind as its owner's resource (JobResource) over a real JobStore, on SQLite and PostgreSQL, and the
+names its RPCs take (JobMessages, job_methods)."""
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
 
+from imagemesh.sketch.v1 import sketch_pb2
 from imagemesh_kit.context import Principal
 from imagemesh_kit.errors import NotFound
 from imagemesh_kit.jobs.model import JobState
 from imagemesh_kit.jobs.resource import JobResource
+from imagemesh_kit.jobs.rpcs import JobMessages, job_methods
 from imagemesh_kit.tests.test_jobs import make_store
-
-pytestmark = pytest.mark.integration
 
 ANN, BOB, ADMIN = Principal("ann"), Principal("bob"), Principal("root", role="admin")
 
@@ -28,6 +31,7 @@ async def not_found(call) -> NotFound:
     return exc.value
 
 
+@pytest.mark.integration
 async def test_errors_name_the_resource_and_others_jobs_are_not_found(store):
     things = JobResource(store, "thing", noun="thing", not_found_reason="THING_NOT_FOUND")
     job, _ = await store.create("ann", "thing", {})
@@ -43,6 +47,7 @@ async def test_errors_name_the_resource_and_others_jobs_are_not_found(store):
     assert (await not_found(things.get(ANN, job.id))).reason == "THING_NOT_FOUND"
 
 
+@pytest.mark.integration
 async def test_defaults_are_the_stores_errors_and_detail_and_summary_shape_the_answers(store):
     async def detail(job):
         return ("detail", job.id)
@@ -57,3 +62,15 @@ async def test_defaults_are_the_stores_errors_and_detail_and_summary_shape_the_a
     await jobs.delete(ANN, job.id)
     err = await not_found(anext(watch))
     assert (err.message, err.reason) == ("the job was deleted", "JOB_NOT_FOUND")
+
+
+def test_messages_and_servicer_methods_follow_the_aip_names():
+    messages = JobMessages.of(sketch_pb2, "Sketch", "Sketches", id_field="sketch_id", to_proto=lambda job: job)
+    assert (messages.field, messages.list_field) == ("sketch", "sketches")
+    assert messages.list is sketch_pb2.ListSketchesResponse
+    methods = job_methods(messages)
+    for name in ("GetSketch", "ListSketches", "CancelSketch", "DeleteSketch"):
+        assert inspect.iscoroutinefunction(getattr(methods, name))
+    assert inspect.isasyncgenfunction(methods.WatchSketch)  # grpc.aio streams an async generator's items
+    with pytest.raises(AttributeError):  # a wrong name fails when the servicer module is imported
+        JobMessages.of(sketch_pb2, "Sketch", "Sketchs", id_field="sketch_id", to_proto=lambda job: job)

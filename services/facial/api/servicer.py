@@ -5,7 +5,7 @@ from __future__ import annotations
 from imagemesh.facial.v1 import facial_pb2, facial_pb2_grpc
 from imagemesh_kit.context import require_admin, require_principal
 from imagemesh_kit.jobs.proto import job_status
-from imagemesh_kit.jobs.rpcs import JobMessages, JobRpcs
+from imagemesh_kit.jobs.rpcs import JobMessages, JobRpcs, job_methods
 from services.facial.results import ResultView
 from services.facial.use_cases import ContourJob, ContourRequest, FacialUseCases
 
@@ -73,31 +73,18 @@ def job_to_proto(cj: ContourJob) -> facial_pb2.ContourJob:
 MESSAGES = JobMessages.of(facial_pb2, "ContourJob", "ContourJobs", id_field="id", to_proto=job_to_proto)
 
 
-class FacialServicer(facial_pb2_grpc.FacialServiceServicer):
+class FacialServicer(job_methods(MESSAGES), facial_pb2_grpc.FacialServiceServicer):
+    """GetContourJob, ListContourJobs, CancelContourJob, DeleteContourJob, WatchContourJob: the kit's
+    (job_methods)."""
+
     def __init__(self, use_cases: FacialUseCases) -> None:
         self._uc = use_cases
-        self._jobs = JobRpcs(use_cases.contour_jobs, MESSAGES)  # no watch heartbeat (see docs/DEVELOPING.md)
+        self.job_rpcs = JobRpcs(use_cases.contour_jobs, MESSAGES)  # no watch heartbeat (see docs/DEVELOPING.md)
 
     async def CreateContourJob(self, request, context):
         p = require_principal()
         cj, created = await self._uc.create_job(p.subject, request_of(request), request.request_id)
         return facial_pb2.CreateContourJobResponse(contour_job=job_to_proto(cj), created=created)
-
-    async def GetContourJob(self, request, context):
-        return await self._jobs.get(request)
-
-    async def ListContourJobs(self, request, context):
-        return await self._jobs.list(request)
-
-    async def DeleteContourJob(self, request, context):
-        return await self._jobs.delete(request)
-
-    async def CancelContourJob(self, request, context):
-        return await self._jobs.cancel(request)
-
-    async def WatchContourJob(self, request, context):
-        async for response in self._jobs.watch(request):
-            yield response
 
     async def ComputeContours(self, request, context):
         p = require_principal()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from imagemesh.restoration.v1 import restoration_pb2 as pb
 from imagemesh.restoration.v1 import restoration_pb2_grpc
 from imagemesh_kit.context import require_principal
-from imagemesh_kit.jobs.rpcs import JobMessages, JobRpcs
+from imagemesh_kit.jobs.rpcs import JobMessages, JobRpcs, job_methods
 from services.restoration.api.mapping import (
     face_to_proto,
     model_to_proto,
@@ -18,10 +18,13 @@ from services.restoration.use_cases import RestorationUseCases
 MESSAGES = JobMessages.of(pb, "Restoration", "Restorations", id_field="restoration_id", to_proto=restoration_to_proto)
 
 
-class RestorationServicer(restoration_pb2_grpc.RestorationServiceServicer):
+class RestorationServicer(job_methods(MESSAGES), restoration_pb2_grpc.RestorationServiceServicer):
+    """GetRestoration, ListRestorations, CancelRestoration, DeleteRestoration, WatchRestoration: the kit's
+    (job_methods)."""
+
     def __init__(self, use_cases: RestorationUseCases) -> None:
         self._uc = use_cases
-        self._jobs = JobRpcs(use_cases.restorations, MESSAGES)  # no watch heartbeat (see docs/DEVELOPING.md)
+        self.job_rpcs = JobRpcs(use_cases.restorations, MESSAGES)  # no watch heartbeat (see docs/DEVELOPING.md)
 
     async def CreateRestoration(self, request, context):
         job, _ = await self._uc.create(
@@ -32,22 +35,6 @@ class RestorationServicer(restoration_pb2_grpc.RestorationServiceServicer):
             request_id=request.request_id,
         )
         return pb.CreateRestorationResponse(restoration=restoration_to_proto(job))
-
-    async def GetRestoration(self, request, context):
-        return await self._jobs.get(request)
-
-    async def ListRestorations(self, request, context):
-        return await self._jobs.list(request)
-
-    async def DeleteRestoration(self, request, context):
-        return await self._jobs.delete(request)
-
-    async def CancelRestoration(self, request, context):
-        return await self._jobs.cancel(request)
-
-    async def WatchRestoration(self, request, context):
-        async for response in self._jobs.watch(request):
-            yield response
 
     async def DetectFaces(self, request, context):
         faces, (height, width) = await self._uc.detect_faces(require_principal(), request.image_id, request.detector)
