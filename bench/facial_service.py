@@ -94,9 +94,7 @@ async def timed(call, n: int) -> list[float]:
 async def run(mesh: Mesh, token: str, n: int) -> dict:
     jpeg90, jpeg80, lm = picture()
     md = (("authorization", f"Bearer {token}"),)
-    channel = grpc.aio.insecure_channel(
-        mesh.target("facial"), options=[("grpc.max_receive_message_length", 32 << 20)]
-    )
+    channel = grpc.aio.insecure_channel(mesh.target("facial"), options=[("grpc.max_receive_message_length", 32 << 20)])
     stub = facial_pb2_grpc.FacialServiceStub(channel)
     fmts = ["svg", "json"]
     counter = iter(range(1, 10**6))
@@ -167,8 +165,11 @@ async def run(mesh: Mesh, token: str, n: int) -> dict:
 
         def body(i) -> dict:
             shift = next(counter) * 0.01
-            return {"image": b64, "landmarks": [{"x": float(x) + shift, "y": float(y)} for x, y in lm],
-                    "outputFormats": fmts}
+            return {
+                "image": b64,
+                "landmarks": [{"x": float(x) + shift, "y": float(y)} for x, y in lm],
+                "outputFormats": fmts,
+            }
 
         async def rest_sync(i):
             r = await client.post("/v1/facial/contours:compute", json=body(i))
@@ -216,6 +217,7 @@ def main() -> None:
     try:
         with httpx.Client(base_url=mesh.base_url) as c:
             c.post("/v1/auth/register", json={"email": "bench@example.com", "password": "benchmark pw"})
+            mesh.create_admin("bench@example.com", "benchmark pw")  # GetCacheStats (server timings) is admin-only
             login = c.post("/v1/auth/login", json={"email": "bench@example.com", "password": "benchmark pw"})
             token = login.json()["accessToken"]
         load = os.getloadavg()[0]
@@ -227,10 +229,14 @@ def main() -> None:
             for name in ("auth", "facial"):
                 drop_pg_schema(config.pg_url, f"{prefix}{name}")
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    print(f"\n### {now} — {platform.node()}, {os.cpu_count()} vCPU (shared), load {load:.1f} -> {load_after:.1f}, "
-          f"n={args.n}, {'PostgreSQL' if args.pg else 'SQLite'}\n")
-    print("| path (1024x1024 JPEG, SVG+JSON) | server wall ms (mean) | server CPU ms/req | client p50 ms "
-          "| client p90 ms | target |")
+    print(
+        f"\n### {now} — {platform.node()}, {os.cpu_count()} vCPU (shared), load {load:.1f} -> {load_after:.1f}, "
+        f"n={args.n}, {'PostgreSQL' if args.pg else 'SQLite'}\n"
+    )
+    print(
+        "| path (1024x1024 JPEG, SVG+JSON) | server wall ms (mean) | server CPU ms/req | client p50 ms "
+        "| client p90 ms | target |"
+    )
     print("|---|---|---|---|---|---|")
     rows = [
         ("given landmarks, gRPC direct", "given", "<= 50 server"),
@@ -243,8 +249,10 @@ def main() -> None:
         lat, server, cpu = r[key]
         print(f"| {label} | {server:.1f} | {cpu:.1f} | {summary(lat)} | {target} |")
     wall, cpu = r["domain"]
-    print(f"| baseline: domain only in the bench process (no gRPC, no DB), given landmarks | {wall:.1f} (p50) "
-          f"| {cpu:.1f} (p50) | - | - | - |")
+    print(
+        f"| baseline: domain only in the bench process (no gRPC, no DB), given landmarks | {wall:.1f} (p50) "
+        f"| {cpu:.1f} (p50) | - | - | - |"
+    )
     for label, key in (
         ("sync :compute through Envoy (REST, base64 JSON)", "rest_sync"),
         ("baseline: the same sync call, gRPC direct", "grpc_sync"),

@@ -1,5 +1,6 @@
-"""The facial service's use cases: contour jobs (create, get, list, cancel, delete, watch, run), the
-synchronous computation and the cache's counters. Domain rules from services.facial.domain; no gRPC."""
+"""The facial service's use cases: contour jobs (create and run here; get, list, cancel, delete and watch through
+the kit's JobResource), the synchronous computation and the cache's counters. Domain rules from
+services.facial.domain; no gRPC."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ import asyncio
 import hashlib
 import threading
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from imagemesh_kit.errors import FailedPrecondition, InvalidArgument
 from imagemesh_kit.jobs.model import Job, JobState
+from imagemesh_kit.jobs.resource import JobResource
 from imagemesh_kit.jobs.store import JobStore
 from imagemesh_kit.jobs.worker import JobContext, cpu_pool
 from services.facial.adapters.dlib_landmarks import shared_detector
@@ -130,6 +131,10 @@ class FacialUseCases:
         self.sync_max_pixels = sync_max_pixels
         self.max_attempts = max_attempts
         self.images = images
+        # Get, List, Cancel, Delete, Watch: the kit's (its own JOB_NOT_FOUND); what Get, Cancel and Watch answer
+        # carries the job's result rows, a List page does not. Deleting a job deletes its input and result rows
+        # too (ON DELETE CASCADE, same statement).
+        self.contour_jobs = JobResource(jobs, KIND, detail=self._with_result, summary=ContourJob)
 
     # -- checks that need no decoding (create answers bad input at once) -------------------------
 
@@ -186,27 +191,6 @@ class FacialUseCases:
             owner_id, KIND, job_params, idempotency_key=request_id, max_attempts=self.max_attempts, also=store_input
         )
         return await self._with_result(job), created
-
-    async def get_job(self, owner_id: str, job_id: str, *, is_admin: bool = False) -> ContourJob:
-        return await self._with_result(await self.jobs.get(job_id, owner_id, is_admin=is_admin, kind=KIND))
-
-    async def list_jobs(self, owner_id: str, page_size: int, page_token: str) -> tuple[list[ContourJob], str]:
-        jobs, token = await self.jobs.list(owner_id, page_size, page_token, kind=KIND)
-        return [ContourJob(j) for j in jobs], token
-
-    async def cancel_job(self, owner_id: str, job_id: str, *, is_admin: bool = False) -> ContourJob:
-        job = await self.jobs.get(job_id, owner_id, is_admin=is_admin, kind=KIND)
-        return await self._with_result(await self.jobs.cancel(job))
-
-    async def delete_job(self, owner_id: str, job_id: str, *, is_admin: bool = False) -> None:
-        """The job's input and result rows go with it (ON DELETE CASCADE, same statement)."""
-        job = await self.jobs.get(job_id, owner_id, is_admin=is_admin, kind=KIND)
-        await self.jobs.delete(job)
-
-    async def watch_job(self, owner_id: str, job_id: str, *, is_admin: bool = False) -> AsyncIterator[ContourJob]:
-        job = await self.jobs.get(job_id, owner_id, is_admin=is_admin, kind=KIND)
-        async for current in self.jobs.watch(job):
-            yield await self._with_result(current)
 
     async def _with_result(self, job: Job) -> ContourJob:
         if job.state is not JobState.SUCCEEDED:

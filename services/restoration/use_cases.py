@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import functools
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,8 +18,9 @@ import numpy as np
 from imagemesh_kit import imaging
 from imagemesh_kit.clients.storage import Metadata, StorageClient
 from imagemesh_kit.context import ON_BEHALF_OF_HEADER, Principal
-from imagemesh_kit.errors import FailedPrecondition, FieldViolation, InvalidArgument, NotFound
+from imagemesh_kit.errors import FailedPrecondition, FieldViolation, InvalidArgument
 from imagemesh_kit.jobs.model import Job
+from imagemesh_kit.jobs.resource import JobResource
 from imagemesh_kit.jobs.store import JobStore
 from imagemesh_kit.jobs.worker import cpu_pool
 from imagemesh_kit.pagination import clamp_page_size, decode_page_token, encode_page_token
@@ -120,6 +121,8 @@ class RestorationUseCases:
         self.detectors = detectors  # DetectorCatalog
         self.limits = limits
         self.max_attempts = max_attempts
+        # Get, List, Cancel, Delete, Watch: the kit's, with the restoration's own NOT_FOUND.
+        self.restorations = JobResource(jobs, KIND, noun="restoration", not_found_reason="RESTORATION_NOT_FOUND")
 
     # -- restorations ---------------------------------------------------------------------------
 
@@ -151,29 +154,6 @@ class RestorationUseCases:
             if not found:
                 name = "denoising" if isinstance(step, DenoiseParams) else f"x{step.factor} super-resolution"
                 raise FailedPrecondition(f"No {name} model is available.", reason="MODEL_UNAVAILABLE")
-
-    async def get(self, principal: Principal, restoration_id: str) -> Job:
-        try:
-            return await self.jobs.get(restoration_id, principal.subject, is_admin=principal.is_admin, kind=KIND)
-        except NotFound:
-            raise NotFound("no such restoration", reason="RESTORATION_NOT_FOUND") from None
-
-    async def list(self, principal: Principal, page_size: int, page_token: str) -> tuple[list[Job], str]:
-        return await self.jobs.list(principal.subject, page_size, page_token, kind=KIND)
-
-    async def cancel(self, principal: Principal, restoration_id: str) -> Job:
-        return await self.jobs.cancel(await self.get(principal, restoration_id))
-
-    async def delete(self, principal: Principal, restoration_id: str) -> None:
-        await self.jobs.delete(await self.get(principal, restoration_id))
-
-    async def watch(self, principal: Principal, restoration_id: str) -> AsyncIterator[Job]:
-        job = await self.get(principal, restoration_id)
-        try:
-            async for state in self.jobs.watch(job):
-                yield state
-        except NotFound:
-            raise NotFound("the restoration was deleted", reason="RESTORATION_NOT_FOUND") from None
 
     # -- detection (synchronous answers) --------------------------------------------------------
 

@@ -6,16 +6,16 @@ result = {result_image_id}.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from imagemesh_kit.clients.storage import Metadata, StorageClient
 from imagemesh_kit.context import ON_BEHALF_OF_HEADER, Principal
-from imagemesh_kit.errors import InvalidArgument, NotFound, ResourceExhausted
+from imagemesh_kit.errors import InvalidArgument
 from imagemesh_kit.jobs.model import Job
+from imagemesh_kit.jobs.resource import JobResource
 from imagemesh_kit.jobs.store import JobStore
-from services.sketch.domain import parse_method, parse_style, resolve_params
-from services.sketch.domain.validation import MAX_PIXELS, MIN_SIDE
+from services.sketch.domain import check_size, parse_method, parse_style, resolve_params
 
 KIND = "sketch"
 
@@ -65,6 +65,8 @@ class SketchUseCases:
         self.jobs = jobs
         self.storage = storage
         self.max_attempts = max_attempts
+        # Get, List, Cancel, Delete, Watch: the kit's, with the sketch's own NOT_FOUND.
+        self.sketches = JobResource(jobs, KIND, noun="sketch", not_found_reason="SKETCH_NOT_FOUND")
 
     async def create(
         self,
@@ -79,38 +81,7 @@ class SketchUseCases:
         spec = parse_spec(image_id, style, method, params)
         # The caller's own view of storage: a missing image and another user's both answer NOT_FOUND.
         image = await self.storage.get(spec.image_id, caller_metadata(principal))
-        if min(image.width, image.height) < MIN_SIDE:
-            raise InvalidArgument.for_field(
-                "image_id", f"the image must be at least {MIN_SIDE} pixels on each side", reason="IMAGE_TOO_SMALL"
-            )
-        if image.width * image.height > MAX_PIXELS:
-            raise ResourceExhausted(
-                f"The image is too large to sketch (at most {MAX_PIXELS // 1_000_000} megapixels).",
-                reason="IMAGE_TOO_LARGE",
-            )
+        check_size(image.height, image.width, "image_id")  # before the worker downloads it
         return await self.jobs.create(
             principal.subject, KIND, spec.as_params(), idempotency_key=request_id, max_attempts=self.max_attempts
         )
-
-    async def get(self, principal: Principal, sketch_id: str) -> Job:
-        try:
-            return await self.jobs.get(sketch_id, principal.subject, is_admin=principal.is_admin, kind=KIND)
-        except NotFound:
-            raise NotFound("no such sketch", reason="SKETCH_NOT_FOUND") from None
-
-    async def list(self, principal: Principal, page_size: int, page_token: str) -> tuple[list[Job], str]:
-        return await self.jobs.list(principal.subject, page_size, page_token, kind=KIND)
-
-    async def cancel(self, principal: Principal, sketch_id: str) -> Job:
-        return await self.jobs.cancel(await self.get(principal, sketch_id))
-
-    async def delete(self, principal: Principal, sketch_id: str) -> None:
-        await self.jobs.delete(await self.get(principal, sketch_id))
-
-    async def watch(self, principal: Principal, sketch_id: str) -> AsyncIterator[Job]:
-        job = await self.get(principal, sketch_id)
-        try:
-            async for state in self.jobs.watch(job):
-                yield state
-        except NotFound:
-            raise NotFound("the sketch was deleted", reason="SKETCH_NOT_FOUND") from None

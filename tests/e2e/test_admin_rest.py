@@ -2,41 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
-from imagemesh_kit.mesh.registry import REPO_ROOT
 from tests.e2e.conftest import PASSWORD, auth_header, register_and_login, unique_email
 
 pytestmark = pytest.mark.e2e
 
 
-def create_admin_with_cli(mesh, email: str) -> str:
-    env = {
-        **os.environ,
-        **mesh.database_env(mesh.registry.entry("auth")),
-        "IMAGEMESH_ADMIN_PASSWORD": PASSWORD,
-        "IMAGEMESH_ARGON2_TIME_COST": "1",
-        "IMAGEMESH_ARGON2_MEMORY_KIB": "8192",
-    }
-    out = subprocess.run(
-        [sys.executable, "-m", "services.auth.cli", "create-admin", "--email", email, "--name", "Admin"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert out.returncode == 0, out.stderr
-    return out.stdout
-
-
 def test_cli_admin_lists_pages_and_disables_users(client, mesh):
     admin_email = unique_email("admin")
-    assert "created admin" in create_admin_with_cli(mesh, admin_email)
+    assert "created admin" in mesh.create_admin(admin_email, PASSWORD)
     r = client.post("/v1/auth/login", json={"email": admin_email, "password": PASSWORD})
     assert r.status_code == 200 and r.json()["user"]["role"] == "ROLE_ADMIN"
     admin = r.json()
@@ -65,7 +40,7 @@ def test_cli_admin_lists_pages_and_disables_users(client, mesh):
 def test_running_the_cli_again_promotes_instead_of_failing(client, mesh):
     email = unique_email("later-admin")
     register_and_login(client, email)
-    assert "promoted existing account" in create_admin_with_cli(mesh, email)
+    assert "promoted existing account" in mesh.create_admin(email, PASSWORD)
 
 
 def test_plain_users_get_403_on_admin_routes(client):

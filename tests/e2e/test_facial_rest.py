@@ -15,7 +15,7 @@ from skimage import data
 from services.facial.adapters.dlib_landmarks import shared_detector
 from services.facial.tests.conftest import encode
 from services.facial.tests.test_segmentation import synthetic_map
-from tests.e2e.conftest import auth_header, grpcurl, register_and_login
+from tests.e2e.conftest import PASSWORD, auth_header, grpcurl, register_and_login, unique_email
 
 pytestmark = pytest.mark.e2e
 
@@ -104,9 +104,7 @@ def test_the_original_api_routes(client, astronaut):
     job = poll(client, f"/api/v1/frontal/crop/status/{r.json()['contourJob']['id']}", h)
     assert job["status"]["state"] == "JOB_STATE_SUCCEEDED" and job["result"]["source"] == "segmentation_map"
 
-    bad = client.post(
-        "/api/v1/frontal/crop/submit", json={"image": b64(image), "landmarks": landmarks[:5]}, headers=h
-    )
+    bad = client.post("/api/v1/frontal/crop/submit", json={"image": b64(image), "landmarks": landmarks[:5]}, headers=h)
     assert bad.status_code == 400 and reason(bad) == "WRONG_LANDMARK_COUNT"
 
 
@@ -126,7 +124,7 @@ def test_jobs_on_storage_images(client, astronaut):
     assert foreign.status_code == 404 and reason(foreign) == "IMAGE_NOT_FOUND"
 
 
-def test_sync_compute_and_the_cache_over_rest(client, astronaut):
+def test_sync_compute_and_the_cache_over_rest(client, mesh, astronaut):
     image, _ = astronaut
     h = auth_header(register_and_login(client))
     body = {"image": b64(image), "regions": ["left_eye", "right_eye"], "outputFormats": ["json"], "align": True}
@@ -136,7 +134,12 @@ def test_sync_compute_and_the_cache_over_rest(client, astronaut):
     jpeg = encode(data.astronaut(), ".jpg", quality=80)
     second = client.post("/v1/facial/contours:compute", json={**body, "image": b64(jpeg)}, headers=h)
     assert second.status_code == 200 and second.json()["result"]["fromCache"] is True
-    stats = client.get("/v1/facial/cache-stats", headers=h).json()
+    refused = client.get("/v1/facial/cache-stats", headers=h)  # the counters are for administrators
+    assert refused.status_code == 403 and reason(refused) == "ADMIN_REQUIRED"
+    admin_email = unique_email("facial-admin")
+    mesh.create_admin(admin_email, PASSWORD)
+    admin = client.post("/v1/auth/login", json={"email": admin_email, "password": PASSWORD}).json()
+    stats = client.get("/v1/facial/cache-stats", headers=auth_header(admin)).json()
     assert int(stats["hits"]) >= 1 and int(stats["entries"]) >= 1 and stats["hitRate"] > 0
 
 
@@ -188,7 +191,9 @@ def test_facial_over_native_grpc(mesh, client, astronaut):
     tokens = register_and_login(client)
     flags = ("-H", f"authorization: Bearer {tokens['accessToken']}")
     created = grpcurl(
-        mesh, "imagemesh.facial.v1.FacialService/CreateContourJob", flags=flags,
+        mesh,
+        "imagemesh.facial.v1.FacialService/CreateContourJob",
+        flags=flags,
         data=json.dumps({"image": b64(image), "landmarks": landmarks, "output_formats": ["json"]}),
     )
     assert created.returncode == 0, created.stderr

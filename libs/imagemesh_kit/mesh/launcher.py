@@ -162,6 +162,16 @@ class Mesh:
         self.start_envoy()
         self.wait_healthy(timeout_s)
 
+    def create_admin(self, email: str, password: str, name: str = "Admin") -> str:
+        """`services.auth.cli create-admin` on this mesh's auth database, as an operator runs it: a new admin
+        account, or an existing one promoted (its next login gets an admin token). Returns what it printed."""
+        argv = [sys.executable, "-m", "services.auth.cli", "create-admin", "--email", email, "--name", name]
+        env = {**self.service_env(self.registry.entry("auth")), "IMAGEMESH_ADMIN_PASSWORD": password}
+        out = subprocess.run(argv, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60)
+        if out.returncode != 0:
+            raise RuntimeError(f"create-admin failed ({out.returncode}): {out.stderr.strip()}")
+        return out.stdout
+
     def wait_healthy(self, timeout_s: float) -> dict:
         deadline = time.monotonic() + timeout_s
         last = ""

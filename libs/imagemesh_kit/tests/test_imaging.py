@@ -60,24 +60,3 @@ def test_parse_spec_normalises_and_fills_defaults():
     spec = parse_spec("img", "style_pencil", "Basic", {"seed": 4.0})
     assert (spec.style, spec.method, spec.params["seed"]) == ("PENCIL", "BASIC", 4)
     assert isinstance(spec.params["seed"], int) and len(spec.params) > 1
-
-
-async def test_a_quiet_stream_repeats_its_last_item_and_ends_with_its_source():
-    import asyncio
-
-    from services.sketch.api.streams import repeat_when_quiet
-
-    async def source():
-        yield "queued"
-        await asyncio.sleep(0.35)
-        yield "done"
-
-    got = [item async for item in repeat_when_quiet(source(), 0.1)]
-    assert got[0] == "queued" and got[-1] == "done" and got.count("queued") >= 3 and len(got) == got.count("queued") + 1
-
-    async def failing():
-        raise InvalidArgument("bad", reason="BAD")
-        yield  # pragma: no cover
-
-    with pytest.raises(InvalidArgument):
-        [item async for item in repeat_when_quiet(failing(), 0.1)]

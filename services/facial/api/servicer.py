@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from imagemesh.facial.v1 import facial_pb2, facial_pb2_grpc
-from imagemesh_kit.context import require_principal
+from imagemesh_kit.context import require_admin, require_principal
 from imagemesh_kit.jobs.proto import job_status
+from imagemesh_kit.jobs.rpcs import JobMessages, JobRpcs, job_methods
 from services.facial.results import ResultView
 from services.facial.use_cases import ContourJob, ContourRequest, FacialUseCases
 
@@ -69,39 +70,21 @@ def job_to_proto(cj: ContourJob) -> facial_pb2.ContourJob:
     return msg
 
 
-class FacialServicer(facial_pb2_grpc.FacialServiceServicer):
+MESSAGES = JobMessages.of(facial_pb2, "ContourJob", "ContourJobs", id_field="id", to_proto=job_to_proto)
+
+
+class FacialServicer(job_methods(MESSAGES), facial_pb2_grpc.FacialServiceServicer):
+    """GetContourJob, ListContourJobs, CancelContourJob, DeleteContourJob, WatchContourJob: the kit's
+    (job_methods)."""
+
     def __init__(self, use_cases: FacialUseCases) -> None:
         self._uc = use_cases
+        self.job_rpcs = JobRpcs(use_cases.contour_jobs, MESSAGES)  # no watch heartbeat (see docs/DEVELOPING.md)
 
     async def CreateContourJob(self, request, context):
         p = require_principal()
         cj, created = await self._uc.create_job(p.subject, request_of(request), request.request_id)
         return facial_pb2.CreateContourJobResponse(contour_job=job_to_proto(cj), created=created)
-
-    async def GetContourJob(self, request, context):
-        p = require_principal()
-        cj = await self._uc.get_job(p.subject, request.id, is_admin=p.is_admin)
-        return facial_pb2.GetContourJobResponse(contour_job=job_to_proto(cj))
-
-    async def ListContourJobs(self, request, context):
-        p = require_principal()
-        jobs, token = await self._uc.list_jobs(p.subject, request.page_size, request.page_token)
-        return facial_pb2.ListContourJobsResponse(contour_jobs=[job_to_proto(j) for j in jobs], next_page_token=token)
-
-    async def DeleteContourJob(self, request, context):
-        p = require_principal()
-        await self._uc.delete_job(p.subject, request.id, is_admin=p.is_admin)
-        return facial_pb2.DeleteContourJobResponse()
-
-    async def CancelContourJob(self, request, context):
-        p = require_principal()
-        cj = await self._uc.cancel_job(p.subject, request.id, is_admin=p.is_admin)
-        return facial_pb2.CancelContourJobResponse(contour_job=job_to_proto(cj))
-
-    async def WatchContourJob(self, request, context):
-        p = require_principal()
-        async for cj in self._uc.watch_job(p.subject, request.id, is_admin=p.is_admin):
-            yield facial_pb2.WatchContourJobResponse(contour_job=job_to_proto(cj))
 
     async def ComputeContours(self, request, context):
         p = require_principal()
@@ -109,7 +92,7 @@ class FacialServicer(facial_pb2_grpc.FacialServiceServicer):
         return facial_pb2.ComputeContoursResponse(result=result_to_proto(view))
 
     async def GetCacheStats(self, request, context):
-        require_principal()
+        require_admin()  # operators' counters: PERMISSION_DENIED ADMIN_REQUIRED for everybody else
         s = await self._uc.cache_stats()
         return facial_pb2.GetCacheStatsResponse(
             hits=s.hits,

@@ -31,8 +31,8 @@ class FacialHarness:
     def use_cases(self):
         return self.running.app.servicers[0][1]._uc
 
-    async def user(self, email: str) -> tuple[tuple[str, str], ...]:
-        return (("authorization", f"Bearer {await self.auth.token(email)}"),)
+    async def user(self, email: str, role: str = "user") -> tuple[tuple[str, str], ...]:
+        return (("authorization", f"Bearer {await self.auth.token(email, role)}"),)
 
     async def final(self, job_id: str, md) -> facial_pb2.ContourJob:
         """Watch a job to its end; the last message is the final state."""
@@ -60,8 +60,11 @@ async def start_facial(database, auth_server, **overrides) -> tuple[RunningApp, 
 async def facial(database, auth_server):
     running, settings = await start_facial(database, auth_server)
     channel = grpc.aio.insecure_channel(
-        f"127.0.0.1:{running.port}", options=[("grpc.max_receive_message_length", 32 * 1024 * 1024),
-                                              ("grpc.max_send_message_length", 32 * 1024 * 1024)]
+        f"127.0.0.1:{running.port}",
+        options=[
+            ("grpc.max_receive_message_length", 32 * 1024 * 1024),
+            ("grpc.max_send_message_length", 32 * 1024 * 1024),
+        ],
     )
     try:
         yield FacialHarness(facial_pb2_grpc.FacialServiceStub(channel), running, settings, auth_server)

@@ -110,12 +110,19 @@ async def test_a_reencoded_image_is_served_from_the_cache(facial, astronaut, ast
     third = (await facial.stub.ComputeContours(request(encode(smaller, ".jpg", 80)), metadata=md)).result
     assert third.from_cache and (third.width, third.height) == (461, 461)
     # A job on the same image hits it too.
-    job = (await facial.stub.CreateContourJob(
-        facial_pb2.CreateContourJobRequest(image=jpeg, output_formats=["svg", "json", "png"], regions=["nose"]),
-        metadata=md,
-    )).contour_job
+    job = (
+        await facial.stub.CreateContourJob(
+            facial_pb2.CreateContourJobRequest(image=jpeg, output_formats=["svg", "json", "png"], regions=["nose"]),
+            metadata=md,
+        )
+    ).contour_job
     assert (await facial.final(job.id, md)).result.from_cache
-    stats = await facial.stub.GetCacheStats(facial_pb2.GetCacheStatsRequest(), metadata=md)
+    stats_request = facial_pb2.GetCacheStatsRequest()  # the counters are the operators': admins only
+    await expect_error(
+        facial.stub.GetCacheStats(stats_request, metadata=md), grpc.StatusCode.PERMISSION_DENIED, "ADMIN_REQUIRED"
+    )
+    admin = await facial.user("cache-admin@example.com", role="admin")
+    stats = await facial.stub.GetCacheStats(stats_request, metadata=admin)
     assert (stats.hits, stats.misses, stats.entries, stats.total_hits) == (3, 1, 1, 3)
     assert stats.hit_rate == 0.75 and stats.mean_hit_ms > 0 and stats.mean_miss_ms > 0
 
@@ -153,17 +160,20 @@ async def test_bad_input_found_while_running_fails_the_job(facial, detector):
     labels, _ = synthetic_map()
     labels[0, 0] = 42
     blank = encode(np.full((300, 400, 3), 128, np.uint8))
-    unknown = (await facial.stub.CreateContourJob(
-        facial_pb2.CreateContourJobRequest(image=blank, segmentation_map=encode(labels)), metadata=md
-    )).contour_job
-    no_face = (await facial.stub.CreateContourJob(facial_pb2.CreateContourJobRequest(image=blank), metadata=md))
+    unknown = (
+        await facial.stub.CreateContourJob(
+            facial_pb2.CreateContourJobRequest(image=blank, segmentation_map=encode(labels)), metadata=md
+        )
+    ).contour_job
+    no_face = await facial.stub.CreateContourJob(facial_pb2.CreateContourJobRequest(image=blank), metadata=md)
     for job_id, reason in ((unknown.id, "UNKNOWN_LABELS"), (no_face.contour_job.id, "NO_FACE_FOUND")):
         job = await facial.final(job_id, md)
         assert job.status.state == FAILED and job.status.attempts == 1
         assert (job.status.error.code, job.status.error.reason) == ("INVALID_ARGUMENT", reason)
     await expect_error(
         facial.stub.ComputeContours(facial_pb2.ComputeContoursRequest(image=blank), metadata=md),
-        grpc.StatusCode.INVALID_ARGUMENT, "NO_FACE_FOUND",
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "NO_FACE_FOUND",
     )
 
 
@@ -172,7 +182,8 @@ async def test_sync_compute_is_for_small_images(facial):
     big = encode(np.zeros((1500, 1500), np.uint8))  # 2.25 MP > the 2 MP default
     err = await expect_error(
         facial.stub.ComputeContours(facial_pb2.ComputeContoursRequest(image=big), metadata=md),
-        grpc.StatusCode.INVALID_ARGUMENT, "IMAGE_TOO_LARGE",
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "IMAGE_TOO_LARGE",
     )
     assert "2000000 pixels" in err.details() and "/v1/facial/contours" in err.details()
 
@@ -181,7 +192,8 @@ async def test_tokens_are_required(facial):
     for md in ((), (("authorization", "Bearer not-a-token"),)):
         await expect_error(
             facial.stub.ListContourJobs(facial_pb2.ListContourJobsRequest(), metadata=md),
-            grpc.StatusCode.UNAUTHENTICATED, "TOKEN_MISSING" if not md else "TOKEN_MALFORMED",
+            grpc.StatusCode.UNAUTHENTICATED,
+            "TOKEN_MISSING" if not md else "TOKEN_MALFORMED",
         )
 
 
@@ -213,7 +225,8 @@ async def test_other_users_jobs_are_not_found_and_lists_are_own_and_paged(facial
     assert sorted(seen) == sorted(ids)
     await expect_error(
         s.ListContourJobs(facial_pb2.ListContourJobsRequest(page_token="garbage"), metadata=ann),
-        grpc.StatusCode.INVALID_ARGUMENT, "INVALID_PAGE_TOKEN",
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "INVALID_PAGE_TOKEN",
     )
     for job_id in ids:
         await facial.final(job_id, ann)
@@ -254,7 +267,8 @@ async def test_delete_removes_the_input_and_the_result(facial, astronaut, astron
     assert await rows() == (0, 0)
     await expect_error(
         facial.stub.GetContourJob(facial_pb2.GetContourJobRequest(id=job.id), metadata=md),
-        grpc.StatusCode.NOT_FOUND, "JOB_NOT_FOUND",
+        grpc.StatusCode.NOT_FOUND,
+        "JOB_NOT_FOUND",
     )
 
 
@@ -265,16 +279,16 @@ async def test_cancel_a_queued_job_and_watch_it_end(database, auth_server, astro
     try:
         h = FacialHarness(facial_pb2_grpc.FacialServiceStub(channel), running, settings, auth_server)
         md = await h.user("cancel@example.com")
-        job = (await h.stub.CreateContourJob(
-            facial_pb2.CreateContourJobRequest(image=encode(astronaut)), metadata=md
-        )).contour_job
+        job = (
+            await h.stub.CreateContourJob(facial_pb2.CreateContourJobRequest(image=encode(astronaut)), metadata=md)
+        ).contour_job
         assert job.status.state == QUEUED
-        cancelled = (await h.stub.CancelContourJob(
-            facial_pb2.CancelContourJobRequest(id=job.id), metadata=md
-        )).contour_job
+        cancelled = (
+            await h.stub.CancelContourJob(facial_pb2.CancelContourJobRequest(id=job.id), metadata=md)
+        ).contour_job
         assert cancelled.status.state == CANCELLED and cancelled.status.cancel_requested
         assert (await h.final(job.id, md)).status.state == CANCELLED
-        again = (await h.stub.CancelContourJob(facial_pb2.CancelContourJobRequest(id=job.id), metadata=md))
+        again = await h.stub.CancelContourJob(facial_pb2.CancelContourJobRequest(id=job.id), metadata=md)
         assert again.contour_job.status.state == CANCELLED  # finished jobs are unchanged
     finally:
         await channel.close()
@@ -295,7 +309,8 @@ async def test_replicas_share_the_cache_through_the_database(facial, database, a
             image=encode(astronaut, ".jpg", 80), output_formats=["json"], regions=["nose"]
         )
         assert (await other.stub.ComputeContours(jpeg, metadata=md)).result.from_cache
-        stats = await other.stub.GetCacheStats(facial_pb2.GetCacheStatsRequest(), metadata=md)
+        admin = await facial.user("replicas-admin@example.com", role="admin")
+        stats = await other.stub.GetCacheStats(facial_pb2.GetCacheStatsRequest(), metadata=admin)
         assert (stats.hits, stats.misses, stats.entries, stats.total_hits) == (1, 0, 1, 1)
     finally:
         await channel.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from imagemesh.restoration.v1 import restoration_pb2 as pb
 from imagemesh.restoration.v1 import restoration_pb2_grpc
 from imagemesh_kit.context import require_principal
+from imagemesh_kit.jobs.rpcs import JobMessages, JobRpcs, job_methods
 from services.restoration.api.mapping import (
     face_to_proto,
     model_to_proto,
@@ -14,10 +15,16 @@ from services.restoration.api.mapping import (
 )
 from services.restoration.use_cases import RestorationUseCases
 
+MESSAGES = JobMessages.of(pb, "Restoration", "Restorations", id_field="restoration_id", to_proto=restoration_to_proto)
 
-class RestorationServicer(restoration_pb2_grpc.RestorationServiceServicer):
+
+class RestorationServicer(job_methods(MESSAGES), restoration_pb2_grpc.RestorationServiceServicer):
+    """GetRestoration, ListRestorations, CancelRestoration, DeleteRestoration, WatchRestoration: the kit's
+    (job_methods)."""
+
     def __init__(self, use_cases: RestorationUseCases) -> None:
         self._uc = use_cases
+        self.job_rpcs = JobRpcs(use_cases.restorations, MESSAGES)  # no watch heartbeat (see docs/DEVELOPING.md)
 
     async def CreateRestoration(self, request, context):
         job, _ = await self._uc.create(
@@ -28,26 +35,6 @@ class RestorationServicer(restoration_pb2_grpc.RestorationServiceServicer):
             request_id=request.request_id,
         )
         return pb.CreateRestorationResponse(restoration=restoration_to_proto(job))
-
-    async def GetRestoration(self, request, context):
-        job = await self._uc.get(require_principal(), request.restoration_id)
-        return pb.GetRestorationResponse(restoration=restoration_to_proto(job))
-
-    async def ListRestorations(self, request, context):
-        jobs, token = await self._uc.list(require_principal(), request.page_size, request.page_token)
-        return pb.ListRestorationsResponse(restorations=[restoration_to_proto(j) for j in jobs], next_page_token=token)
-
-    async def DeleteRestoration(self, request, context):
-        await self._uc.delete(require_principal(), request.restoration_id)
-        return pb.DeleteRestorationResponse()
-
-    async def CancelRestoration(self, request, context):
-        job = await self._uc.cancel(require_principal(), request.restoration_id)
-        return pb.CancelRestorationResponse(restoration=restoration_to_proto(job))
-
-    async def WatchRestoration(self, request, context):
-        async for job in self._uc.watch(require_principal(), request.restoration_id):
-            yield pb.WatchRestorationResponse(restoration=restoration_to_proto(job))
 
     async def DetectFaces(self, request, context):
         faces, (height, width) = await self._uc.detect_faces(require_principal(), request.image_id, request.detector)

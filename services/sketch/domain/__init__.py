@@ -7,7 +7,7 @@ from .catalogue import CATALOGUE, METHOD_DESCRIPTIONS, STYLE_DESCRIPTIONS, catal
 from .catalogue_types import Method, ParamSpec, ParamType, Style, Variant
 from .errors import SketchCancelled
 from .render import pipeline_steps, render_sketch
-from .validation import ResolvedParams, parse_method, parse_style, resolve_params
+from .validation import ResolvedParams, check_size, parse_method, parse_style, resolve_params
 
 __all__ = [
     "CATALOGUE",
@@ -21,6 +21,7 @@ __all__ = [
     "Style",
     "Variant",
     "catalogue_as_dict",
+    "check_size",
     "parse_method",
     "parse_style",
     "pipeline_steps",

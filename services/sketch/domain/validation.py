@@ -68,20 +68,24 @@ def resolve_params(style: Style, method: Method, params: Mapping[str, object] | 
         if spec is None:
             allowed = ", ".join(p.name for p in spec_of.params)
             raise InvalidArgument.for_field(
-                f"params.{name}", f"unknown parameter for {style.value}/{method.value}; allowed: {allowed}",
-                reason="UNKNOWN_PARAMETER")
+                f"params.{name}",
+                f"unknown parameter for {style.value}/{method.value}; allowed: {allowed}",
+                reason="UNKNOWN_PARAMETER",
+            )
         values[name] = _coerce(spec.name, spec.type, raw)
         if not spec.minimum <= values[name] <= spec.maximum:
             lo, hi = _fmt(spec.type, spec.minimum), _fmt(spec.type, spec.maximum)
             raise InvalidArgument.for_field(
-                f"params.{name}", f"must be between {lo} and {hi}", reason="PARAMETER_OUT_OF_RANGE")
+                f"params.{name}", f"must be between {lo} and {hi}", reason="PARAMETER_OUT_OF_RANGE"
+            )
     return ResolvedParams(MappingProxyType(values))
 
 
 def _coerce(name: str, kind: ParamType, raw: object) -> float | int:
     if isinstance(raw, bool) or not isinstance(raw, (int, float, np.integer, np.floating)):
         raise InvalidArgument.for_field(
-            f"params.{name}", f"must be a number ({kind.value.lower()})", reason="PARAMETER_WRONG_TYPE")
+            f"params.{name}", f"must be a number ({kind.value.lower()})", reason="PARAMETER_WRONG_TYPE"
+        )
     value = float(raw)
     if not math.isfinite(value):
         raise InvalidArgument.for_field(f"params.{name}", "must be a finite number", reason="PARAMETER_WRONG_TYPE")
@@ -103,14 +107,23 @@ def check_image(image: object) -> np.ndarray:
     if image.dtype != np.uint8:
         raise InvalidArgument.for_field("image", "must have 8 bits per channel", reason="IMAGE_UNSUPPORTED_DEPTH")
     if image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (1, 3, 4)):
+        raise InvalidArgument.for_field("image", "must be greyscale, RGB or RGBA", reason="IMAGE_UNSUPPORTED_CHANNELS")
+    check_size(*image.shape[:2])
+    return image
+
+
+def check_size(height: int, width: int, field: str = "image") -> None:
+    """The size a sketch's source may have: at least MIN_SIDE pixels on each side (INVALID_ARGUMENT
+    IMAGE_TOO_SMALL on `field`), at most MAX_PIXELS (RESOURCE_EXHAUSTED IMAGE_TOO_LARGE). Checked on the decoded
+    image, and before that on the size storage reports (`field="image_id"`: a field that only names the image,
+    so the violation says "the image must be ...")."""
+    if min(height, width) < MIN_SIDE:
+        subject = "" if field == "image" else "the image "
         raise InvalidArgument.for_field(
-            "image", "must be greyscale, RGB or RGBA", reason="IMAGE_UNSUPPORTED_CHANNELS")
-    h, w = image.shape[:2]
-    if min(h, w) < MIN_SIDE:
-        raise InvalidArgument.for_field(
-            "image", f"must be at least {MIN_SIDE} pixels on each side", reason="IMAGE_TOO_SMALL")
-    if h * w > MAX_PIXELS:
+            field, f"{subject}must be at least {MIN_SIDE} pixels on each side", reason="IMAGE_TOO_SMALL"
+        )
+    if height * width > MAX_PIXELS:
         raise ResourceExhausted(
             f"The image is too large to sketch (at most {MAX_PIXELS // 1_000_000} megapixels).",
-            reason="IMAGE_TOO_LARGE")
-    return image
+            reason="IMAGE_TOO_LARGE",
+        )

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from imagemesh_kit.errors import InvalidArgument, ResourceExhausted
-from services.sketch.domain import Method, Style, parse_method, parse_style, render_sketch, resolve_params
+from services.sketch.domain import Method, Style, check_size, parse_method, parse_style, render_sketch, resolve_params
 
 from .images import photo
 
@@ -110,6 +110,16 @@ def test_huge_image_is_resource_exhausted():
         render_sketch(huge, "PENCIL", "BASIC")
     assert info.value.reason == "IMAGE_TOO_LARGE"
     assert "megapixels" in info.value.message
+
+
+def test_size_limits_before_decoding_name_the_field_that_names_the_image():
+    check_size(16, 2_500_000)  # 40 MP, 16 px high: both limits met
+    with pytest.raises(InvalidArgument) as info:
+        check_size(15, 64, "image_id")
+    assert info.value.message == "image_id: the image must be at least 16 pixels on each side"
+    assert info.value.reason == "IMAGE_TOO_SMALL" and _violation(info.value) == "image_id"
+    with pytest.raises(ResourceExhausted):
+        check_size(16, 2_500_001, "image_id")
 
 
 def test_bad_params_rejected_before_any_work():
