@@ -16,12 +16,6 @@ class SketchSettings(JobSettings):
 
     # Jobs (the rest in JobSettings): sketches rendered at once, default one per core.
     worker_concurrency: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0, le=64)
-    watch_heartbeat_s: float = Field(
-        60.0,
-        gt=0,
-        le=3600,
-        description="a quiet watch stream repeats the current state this often (proxy idle timeouts)",
-    )
 
     # Results: PNG, or JPEG (quality 95) when the PNG would not fit in storage's image size limit.
     max_png_bytes: int = Field(24 * MIB, ge=1)

@@ -19,6 +19,12 @@ class JobSettings(DatabaseSettings):
     retry_backoff_s: float = Field(1.0, gt=0, le=600)
     poll_s: float = Field(0.5, gt=0, le=60, description="how often idle workers look for queued jobs")
     watch_poll_s: float = Field(0.25, gt=0, le=10, description="how often watchers look for other replicas' changes")
+    watch_heartbeat_s: float = Field(
+        60.0,
+        gt=0,
+        le=3600,
+        description="a quiet watch stream repeats the current state this often (proxy idle timeouts)",
+    )
 
     def worker_settings(self) -> WorkerSettings:
         return WorkerSettings(

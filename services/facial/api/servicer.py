@@ -77,9 +77,9 @@ class FacialServicer(job_methods(MESSAGES), facial_pb2_grpc.FacialServiceService
     """GetContourJob, ListContourJobs, CancelContourJob, DeleteContourJob, WatchContourJob: the kit's
     (job_methods)."""
 
-    def __init__(self, use_cases: FacialUseCases) -> None:
+    def __init__(self, use_cases: FacialUseCases, *, watch_heartbeat_s: float = 60.0) -> None:
         self._uc = use_cases
-        self.job_rpcs = JobRpcs(use_cases.contour_jobs, MESSAGES)  # no watch heartbeat (see docs/DEVELOPING.md)
+        self.job_rpcs = JobRpcs(use_cases.contour_jobs, MESSAGES, watch_heartbeat_s=watch_heartbeat_s)
 
     async def CreateContourJob(self, request, context):
         p = require_principal()

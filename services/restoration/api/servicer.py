@@ -22,9 +22,9 @@ class RestorationServicer(job_methods(MESSAGES), restoration_pb2_grpc.Restoratio
     """GetRestoration, ListRestorations, CancelRestoration, DeleteRestoration, WatchRestoration: the kit's
     (job_methods)."""
 
-    def __init__(self, use_cases: RestorationUseCases) -> None:
+    def __init__(self, use_cases: RestorationUseCases, *, watch_heartbeat_s: float = 60.0) -> None:
         self._uc = use_cases
-        self.job_rpcs = JobRpcs(use_cases.restorations, MESSAGES)  # no watch heartbeat (see docs/DEVELOPING.md)
+        self.job_rpcs = JobRpcs(use_cases.restorations, MESSAGES, watch_heartbeat_s=watch_heartbeat_s)
 
     async def CreateRestoration(self, request, context):
         job, _ = await self._uc.create(
