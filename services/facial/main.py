@@ -43,7 +43,12 @@ async def build(settings: FacialSettings) -> ServiceApp:
 
     return ServiceApp(
         name=NAME,
-        servicers=[(facial_pb2_grpc.add_FacialServiceServicer_to_server, FacialServicer(use_cases, watch_heartbeat_s=settings.watch_heartbeat_s))],
+        servicers=[
+            (
+                facial_pb2_grpc.add_FacialServiceServicer_to_server,
+                FacialServicer(use_cases, watch_heartbeat_s=settings.watch_heartbeat_s),
+            )
+        ],
         service_names=[SERVICE_NAME],
         interceptor=MeshInterceptor(
             domain="facial.imagemesh", verifier=remote_verifier(settings), access_log=settings.access_log

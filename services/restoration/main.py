@@ -71,7 +71,12 @@ async def build(settings: RestorationSettings) -> ServiceApp:
     on_stop = [close, *stop_worker]  # stop hooks run last-first: the worker stops before the engine closes
     return ServiceApp(
         name=NAME,
-        servicers=[(restoration_pb2_grpc.add_RestorationServiceServicer_to_server, RestorationServicer(use_cases, watch_heartbeat_s=settings.watch_heartbeat_s))],
+        servicers=[
+            (
+                restoration_pb2_grpc.add_RestorationServiceServicer_to_server,
+                RestorationServicer(use_cases, watch_heartbeat_s=settings.watch_heartbeat_s),
+            )
+        ],
         service_names=[SERVICE_NAME],
         interceptor=MeshInterceptor(
             domain="restoration.imagemesh", verifier=remote_verifier(settings), access_log=settings.access_log
