@@ -1,10 +1,12 @@
-"""Properties of the individual enhancement steps."""
+"""Properties of the individual enhancement steps (sharpening, colour, tone maps)."""
 
 import cv2
 import numpy as np
 import pytest
 
+from services.quality.domain.enhance.color import apply_chroma_transfer
 from services.quality.domain.enhance.sharpen import CORING, blur_variance, unsharp
+from services.quality.domain.enhance.tone import Stretch, apply_auto_levels
 from services.quality.domain.measure import measure
 from services.quality.domain.sampling import tiles
 from services.quality.domain.working_image import to_working_image
@@ -43,3 +45,19 @@ def test_blur_variance_is_zero_for_an_image_as_sharp_as_the_target():
     s = measure(to_working_image(photo("camera")), natural_scene=False).sharpness
     assert blur_variance(tiles(y), s, s) == 0.0
     assert blur_variance(tiles(y), s, 0.9 * s) == 0.0
+
+
+@pytest.mark.parametrize("strength", [0.25, 1.0])
+def test_channel_maps_blend_with_their_input(strength):
+    rng = np.random.default_rng(1)
+    ycc = rng.random((40, 50, 3)).astype(np.float32)
+    p = Stretch(1.5, 0.4, (0.45, 0.55))
+    full = np.stack([(ycc[..., c] - m) * 1.5 + m for c, m in enumerate((0.4, 0.45, 0.55))], axis=-1)
+    expected = (1 - strength) * ycc + strength * full
+    assert np.allclose(apply_auto_levels(ycc, p, strength), expected, atol=1e-6)
+    transfer = ((0.45, 2.0, 0.5), (0.55, 0.5, 0.52))
+    full = ycc.copy()
+    full[..., 1] = (ycc[..., 1] - 0.45) * 2.0 + 0.5
+    full[..., 2] = (ycc[..., 2] - 0.55) * 0.5 + 0.52
+    expected = (1 - strength) * ycc + strength * full
+    assert np.allclose(apply_chroma_transfer(ycc, transfer, strength), expected, atol=1e-6)

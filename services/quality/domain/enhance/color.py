@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .tone import blend
+from .tone import per_channel_affine
 
 MAX_CHROMA_GAIN = 3.0
 
@@ -34,7 +34,5 @@ def fit_chroma_transfer(
 
 def apply_chroma_transfer(ycc: np.ndarray, p: ChromaMap, strength: float) -> np.ndarray:
     """Apply a fitted chroma transfer to a float32 YCrCb array."""
-    out = ycc.copy()
-    for i, (mean, gain, target) in enumerate(p):
-        out[..., 1 + i] = (ycc[..., 1 + i] - mean) * gain + target
-    return blend(ycc, out, strength)
+    maps = [(1.0, 0.0)] + [(gain, target - mean * gain) for mean, gain, target in p]
+    return per_channel_affine(ycc, maps, strength)
