@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 
-from services.quality.domain.enhance.color import apply_chroma_transfer
+from services.quality.domain.enhance.color import apply_chroma_transfer, fit_chroma_restore
 from services.quality.domain.enhance.sharpen import CORING, blur_variance, unsharp
 from services.quality.domain.enhance.tone import Stretch, apply_auto_levels
 from services.quality.domain.measure import measure
@@ -45,6 +45,21 @@ def test_blur_variance_is_zero_for_an_image_as_sharp_as_the_target():
     s = measure(to_working_image(photo("camera")), natural_scene=False).sharpness
     assert blur_variance(tiles(y), s, s) == 0.0
     assert blur_variance(tiles(y), s, 0.9 * s) == 0.0
+
+
+def test_chroma_restore_wins_back_lost_colourfulness():
+    pixels = photo("coffee")
+    ycc = cv2.cvtColor(to_working_image(pixels).rgb, cv2.COLOR_RGB2YCrCb)
+    m = measure(to_working_image(pixels), natural_scene=False)
+    washed = ycc.copy()
+    washed[..., 1:] = 0.5 + 0.7 * (ycc[..., 1:] - 0.5)
+    washed_m = measure(to_working_image(np.clip(cv2.cvtColor(washed, cv2.COLOR_YCrCb2RGB), 0, 1)), natural_scene=False)
+    params = fit_chroma_restore(washed.reshape(-1, 1, 3), m.colorfulness, washed_m.colorfulness)
+    assert params is not None
+    restored = apply_chroma_transfer(washed, params, 1.0)
+    again = measure(to_working_image(np.clip(cv2.cvtColor(restored, cv2.COLOR_YCrCb2RGB), 0, 1)), natural_scene=False)
+    assert again.colorfulness == pytest.approx(m.colorfulness, rel=0.03)
+    assert fit_chroma_restore(ycc.reshape(-1, 1, 3), m.colorfulness, m.colorfulness) is None  # nothing lost
 
 
 @pytest.mark.parametrize("strength", [0.25, 1.0])

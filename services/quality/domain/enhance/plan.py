@@ -82,7 +82,8 @@ def plan_steps(
     own_stats: ReferenceStats | None = None,
 ) -> list[StepPlan]:
     """The ordered steps: denoise, tone (histogram match or auto-levels/exposure), colour, sharpen
-    (with a same-size reference and nothing to denoise, sharpening - deblurring - comes first).
+    (without a reference, a colour step restoring what denoising took follows the denoising; with a
+    same-size reference and nothing to denoise, sharpening - deblurring - comes first).
 
     own_stats: the image's own statistics (as reference_stats computes them); with them, the
     histogram and colour steps are left out when the image already matches the reference.
@@ -94,6 +95,11 @@ def plan_steps(
         remove = noise_to_remove(before.noise_sigma, max(target, 0.5))
         if remove >= MIN_NOISE_TO_REMOVE:
             steps.append(StepPlan("denoise", "noise", level, remove))
+            if reference is None and "colorfulness" in aspects and not is_grayscale:
+                # denoising smooths chroma variations below the noise level away (faint coloured
+                # stars, fine colour texture): win back the colourfulness the noisy image was
+                # measured to have (its noise-corrected value), by a chroma gain
+                steps.append(StepPlan("color", "colorfulness", level))
     tone_aspects = {"contrast", "exposure"} & set(aspects)
     if tone_aspects and reference is not None:
         if _wants_tone_match(before, reference) and not (own_stats and histograms_agree(own_stats, reference)):

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..measure import Measurements
 from ..sampling import strided, tiles
-from .color import apply_chroma_transfer, fit_chroma_transfer
+from .color import apply_chroma_transfer, fit_chroma_restore, fit_chroma_transfer
 from .denoise import denoise
 from .params import ReferenceStats
 from .plan import MAX_NOISE_TO_SHARPEN, StepPlan
@@ -40,7 +40,8 @@ def fit_step(
     current: measurements of the canvas now; start: before any step.  Sharpening is skipped while
     the image is still noisy (noise above 6, or the reference's level) unless denoising has at
     least removed 40% of it: it would mostly sharpen the noise.  A deblurring sharpen step (see
-    plan) takes its amount from the estimated blur (sharpen.deblur_amount).
+    plan) takes its amount from the estimated blur (sharpen.deblur_amount); the colour step
+    without a reference restores the colourfulness the image had before denoising.
     """
     if step.name == "denoise":
         return step.setting, step.setting
@@ -67,6 +68,8 @@ def fit_step(
         params = fit_exposure(sample)
     elif step.name == "color" and ref is not None:
         params = fit_chroma_transfer(sample, ref.chroma_mean, ref.chroma_std)
+    elif step.name == "color":
+        params = fit_chroma_restore(sample, start.colorfulness, current.colorfulness)
     return None if params is None else (params, 0.0)
 
 
