@@ -19,7 +19,7 @@ def luma(pixels):
 
 def test_unsharp_leaves_detail_below_the_coring_threshold_alone():
     rng = np.random.default_rng(0)
-    faint = (0.5 + rng.uniform(-0.45, 0.45, (120, 200)) * CORING).astype(np.float32)  # grain below 1 grey level
+    faint = (0.5 + rng.uniform(-0.45, 0.45, (120, 200)) * CORING).astype(np.float32)  # sub-rounding grain
     assert np.abs(unsharp(faint, 2.0) - faint).max() < 1e-7
     edge = np.where(np.arange(200) < 100, 0.3, 0.7).astype(np.float32)[None, :].repeat(120, axis=0)
     out = unsharp(edge, 1.0)
