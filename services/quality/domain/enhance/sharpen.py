@@ -38,7 +38,7 @@ AMOUNTS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0)
 MAX_AMOUNT = AMOUNTS[-1]
 PROBE_VARIANCE = 1.0  # extra Gaussian blur (variance, px^2) used to measure how sharpness falls with blur
 DEBLUR_PER_VARIANCE = 1.5  # unsharp amount per px^2 of estimated blur variance
-MIN_DEBLUR_AMOUNT = 0.1
+MIN_DEBLUR_AMOUNT = AMOUNTS[0]  # below: a blur under ~0.4 px, within the estimate's own error
 
 
 def _cored_unsharp(y: np.ndarray, amount: float) -> tuple[np.ndarray, np.ndarray]:
