@@ -63,6 +63,9 @@ def main() -> None:
     mean = chelsea.reshape(-1, 3).mean(axis=0)
     flat = np.clip(mean + 0.4 * (chelsea - mean), 0, 255).round().astype(np.uint8)
     panel("enhance_contrast", chelsea, flat, "contrast x0.4", (slice(20, 276), slice(100, 356)))
+    hubble = skimage.data.hubble_deep_field()  # mostly black star field: deblurring with a reference
+    stars_crop = (slice(300, 556), slice(350, 606))
+    panel("enhance_blur_stars", hubble, cv2.GaussianBlur(hubble, (0, 0), 2.0), "blur 2", stars_crop)
 
 
 if __name__ == "__main__":

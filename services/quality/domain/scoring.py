@@ -3,10 +3,14 @@
 The mappings are monotone and deliberately simple (documented anchor points, no learned model):
 
 - sharpness s (RMS LoG, 8-bit):        100 (1 - exp(-s / 5))       s=12 -> 91, s=5 -> 63, s=2.5 -> 39
-- noise: by visibility, i.e. sigma relative to the signal: r = sigma / (255 max(contrast, 0.05)),
+- noise: by visibility, i.e. sigma relative to the signal: r = sigma / (255 max(contrast, 0.02)),
   100 / (1 + (max(r - 0.02, 0) / 0.1)^2): at a typical contrast 0.25, sigma <= 1.3 -> 100 (below
   visibility and the estimator's texture floor), 4 -> 95, 8 -> 66, 15 -> 25.
-  (A contrast change scales signal and noise alike and leaves this score unchanged.)
+  A contrast change scales signal and noise alike and leaves this score unchanged - down to RMS
+  contrast 0.02, below which an image counts as flat (the floor only keeps the ratio finite).  The
+  floor was 0.05, which broke that invariance for the flattest photos (the moon reads 0.052; a photo
+  at 40% contrast 0.02-0.12): stretching their contrast back read as "more noise" to the
+  enhancement's no-regression check, which then refused it.
 - contrast c (RMS):                     100 (1 - exp(-c / 0.07))    0.2 -> 94, 0.05 -> 51
 - exposure: 100 - 200 max(0, |brightness - 0.45| - 0.15) - 200 (clipping beyond 1% at each end)
 - colourfulness M:                      100 min(1, M / 33)^0.5      (weight 0 for gray images)
@@ -25,6 +29,7 @@ from .measure import Measurements
 from .report import AspectScore, QualityReport
 
 NOISE_VISIBILITY = 0.02  # noise below 2% of the signal's RMS is not counted
+MIN_SIGNAL_CONTRAST = 0.02  # RMS contrast floor of the noise score (scale-invariant above it)
 
 WEIGHTS = {
     "sharpness": 0.20,
@@ -54,7 +59,7 @@ def score_sharpness(s: float) -> AspectScore:
 
 
 def score_noise(sigma: float, contrast: float) -> AspectScore:
-    relative = sigma / (255.0 * max(contrast, 0.05))
+    relative = sigma / (255.0 * max(contrast, MIN_SIGNAL_CONTRAST))
     score = _clamp(100.0 / (1.0 + (max(relative - NOISE_VISIBILITY, 0.0) / 0.1) ** 2))
     if sigma < 3:
         why = "clean, no visible noise"

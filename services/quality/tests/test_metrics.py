@@ -10,6 +10,7 @@ from services.quality.domain.metrics.exposure import exposure
 from services.quality.domain.metrics.noise import estimate_noise_sigma
 from services.quality.domain.metrics.sharpness import sharpness
 from services.quality.domain.sampling import tiles
+from services.quality.domain.scoring import score_noise
 from services.quality.domain.working_image import to_working_image
 from services.quality.tests.images import add_noise, blur, flat, photo
 
@@ -105,3 +106,14 @@ def test_large_images_are_measured_on_samples_and_agree_with_full_measurement():
     w = to_working_image(big)
     full_contrast = rms_contrast(w.gray, m.luma_noise_sigma)
     assert m.contrast == pytest.approx(full_contrast, rel=0.02)
+
+
+@pytest.mark.parametrize("contrast", [0.02, 0.03, 0.05, 0.1, 0.25])
+@pytest.mark.parametrize("gain", [1.5, 2.5])
+def test_noise_score_ignores_a_contrast_change(contrast, gain):
+    # a contrast stretch scales signal and noise alike: the score must not move (down to RMS
+    # contrast 0.02, i.e. a photo whose contrast was cut to 40%), or restoring contrast would
+    # read as "more noise" and be refused
+    for sigma in (0.3, 1.0, 2.0, 4.0):
+        before = score_noise(sigma, contrast).score
+        assert score_noise(sigma * gain, contrast * gain).score == pytest.approx(before, abs=1e-9)

@@ -23,12 +23,15 @@ MAX_NOISE_TO_SHARPEN = 6.0  # sharpening a still-noisy image mostly sharpens the
 class StepPlan:
     """One step to run: `name` (denoise, match_histogram, auto_levels, exposure, color, sharpen),
     the aspect it serves, `strength` in [0, 1] (blend with its input) and `setting` (the noise
-    sigma to remove, or the sharpening amount; 0 when unused)."""
+    sigma to remove, or the target sharpness; 0 when unused).  `deblur`: a sharpen step that
+    undoes the blur explaining the gap to a same-size reference's sharpness (sharpen.deblur_amount)
+    rather than searching for the amount that reaches the target."""
 
     name: str
     aspect: str
     strength: float
     setting: float = 0.0
+    deblur: bool = False
 
     def weaker(self, factor: float = 0.5) -> StepPlan:
         """The same step at a fraction of its strength."""
@@ -60,9 +63,10 @@ def chroma_agrees(own: ReferenceStats, ref: ReferenceStats) -> bool:
 
 
 def _wants_tone_match(before: Measurements, ref: ReferenceStats) -> bool:
-    own = score_contrast(before.contrast).score + score_exposure(
-        before.brightness, before.clipped_shadows, before.clipped_highlights
-    ).score
+    own = (
+        score_contrast(before.contrast).score
+        + score_exposure(before.brightness, before.clipped_shadows, before.clipped_highlights).score
+    )
     theirs = score_contrast(ref.contrast).score + score_exposure(ref.brightness, 0.0, 0.0).score
     differs = abs(before.contrast - ref.contrast) > 0.01 or abs(before.brightness - ref.brightness) > 0.02
     return differs and theirs >= own
@@ -77,7 +81,9 @@ def plan_steps(
     same_size_reference: bool,
     own_stats: ReferenceStats | None = None,
 ) -> list[StepPlan]:
-    """The ordered steps: denoise, tone (histogram match or auto-levels/exposure), colour, sharpen.
+    """The ordered steps: denoise, tone (histogram match or auto-levels/exposure), colour, sharpen
+    (without a reference, a colour step restoring what denoising took follows the denoising; with a
+    same-size reference and nothing to denoise, sharpening - deblurring - comes first).
 
     own_stats: the image's own statistics (as reference_stats computes them); with them, the
     histogram and colour steps are left out when the image already matches the reference.
@@ -89,6 +95,11 @@ def plan_steps(
         remove = noise_to_remove(before.noise_sigma, max(target, 0.5))
         if remove >= MIN_NOISE_TO_REMOVE:
             steps.append(StepPlan("denoise", "noise", level, remove))
+            if reference is None and "colorfulness" in aspects and not is_grayscale:
+                # denoising smooths chroma variations below the noise level away (faint coloured
+                # stars, fine colour texture): win back the colourfulness the noisy image was
+                # measured to have (its noise-corrected value), by a chroma gain
+                steps.append(StepPlan("color", "colorfulness", level))
     tone_aspects = {"contrast", "exposure"} & set(aspects)
     if tone_aspects and reference is not None:
         if _wants_tone_match(before, reference) and not (own_stats and histograms_agree(own_stats, reference)):
@@ -113,5 +124,14 @@ def plan_steps(
         # the level scales how far beyond the current sharpness we aim; winning back the detail
         # denoising costs is not scaled (the image must end at least as sharp as it started)
         target = before.sharpness + level * max(target - before.sharpness, 0.0)
-        steps.append(StepPlan("sharpen", "sharpness", 1.0, target))
+        # with a same-size reference and no denoising, the sharpness gap is blur: undo it first,
+        # before the tone and colour steps, which would otherwise read the contrast and colour a
+        # blur takes (a star field loses most of both) as a tone difference and "restore" them by
+        # a point-wise curve; after deblurring they correct what is left
+        deblur = reference is not None and same_size_reference and not any(s.name == "denoise" for s in steps)
+        sharpen_step = StepPlan("sharpen", "sharpness", 1.0, target, deblur=deblur)
+        if deblur:
+            steps.insert(0, sharpen_step)
+        else:
+            steps.append(sharpen_step)
     return steps

@@ -13,11 +13,11 @@ import numpy as np
 
 from ..measure import Measurements
 from ..sampling import strided, tiles
-from .color import apply_chroma_transfer, fit_chroma_transfer
+from .color import apply_chroma_transfer, fit_chroma_restore, fit_chroma_transfer
 from .denoise import denoise
 from .params import ReferenceStats
 from .plan import MAX_NOISE_TO_SHARPEN, StepPlan
-from .sharpen import choose_amount, sharpen
+from .sharpen import choose_amount, deblur_amount, sharpen
 from .tone import apply_auto_levels, apply_curve, fit_auto_levels, fit_exposure, fit_histogram_match
 
 
@@ -39,7 +39,9 @@ def fit_step(
 
     current: measurements of the canvas now; start: before any step.  Sharpening is skipped while
     the image is still noisy (noise above 6, or the reference's level) unless denoising has at
-    least removed 40% of it: it would mostly sharpen the noise.
+    least removed 40% of it: it would mostly sharpen the noise.  A deblurring sharpen step (see
+    plan) takes its amount from the estimated blur (sharpen.deblur_amount); the colour step
+    without a reference restores the colourfulness the image had before denoising.
     """
     if step.name == "denoise":
         return step.setting, step.setting
@@ -48,7 +50,13 @@ def fit_step(
         if current.noise_sigma > noise_floor and current.noise_sigma > 0.6 * start.noise_sigma:
             return None
         y_tiles = tiles(canvas[0][..., 0]) if len(canvas) == 1 else [c[..., 0] for c in canvas]
-        amount = choose_amount(y_tiles, current.sharpness, step.setting)
+        if step.deblur and ref is not None:
+            # sharpness scales with contrast: compare at the candidate's contrast, so a contrast
+            # loss (restored by the tone step that follows) is not taken for blur
+            target = step.setting * current.contrast / max(ref.contrast, 1e-6)
+            amount = deblur_amount(y_tiles, current.sharpness, target)
+        else:
+            amount = choose_amount(y_tiles, current.sharpness, step.setting)
         return (amount, amount) if amount > 0.0 else None
     sample = canvas_sample(canvas)
     params: Any = None
@@ -60,6 +68,8 @@ def fit_step(
         params = fit_exposure(sample)
     elif step.name == "color" and ref is not None:
         params = fit_chroma_transfer(sample, ref.chroma_mean, ref.chroma_std)
+    elif step.name == "color":
+        params = fit_chroma_restore(sample, start.colorfulness, current.colorfulness)
     return None if params is None else (params, 0.0)
 
 

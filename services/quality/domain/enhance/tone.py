@@ -33,9 +33,14 @@ MIN_HISTOGRAM_DISTANCE = 0.01  # mean |quantile difference| below which histogra
 EXPOSURE_TARGET = 0.45
 
 
-def blend(ycc: np.ndarray, out: np.ndarray, strength: float) -> np.ndarray:
-    """(1 - strength) * ycc + strength * out."""
-    return out if strength >= 1.0 else cv2.addWeighted(ycc, 1.0 - strength, out, strength, 0.0)
+def per_channel_affine(ycc: np.ndarray, maps: list[tuple[float, float]], strength: float) -> np.ndarray:
+    """Blend of ycc (1 - strength) and the per-channel map c -> gain * c + offset (strength), in
+    one pass (cv2.transform): `maps` holds (gain, offset) for Y, Cr, Cb."""
+    m = np.zeros((3, 4), dtype=np.float64)
+    for i, (gain, offset) in enumerate(maps):
+        m[i, i] = 1.0 - strength + strength * gain
+        m[i, 3] = strength * offset
+    return cv2.transform(np.ascontiguousarray(ycc), m)
 
 
 def _lut(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
@@ -44,14 +49,11 @@ def _lut(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
 
 
 def _apply_lut(y: np.ndarray, lut: np.ndarray) -> np.ndarray:
-    idx = np.clip(y * (_LUT_SIZE - 1) + 0.5, 0, _LUT_SIZE - 1).astype(np.int32)
-    return lut[idx]
-
-
-def _with_luma(ycc: np.ndarray, y: np.ndarray) -> np.ndarray:
-    out = ycc.copy()
-    out[..., 0] = y
-    return out
+    """lut at the nearest of its _LUT_SIZE grid points to each y (y is contiguous float32)."""
+    idx = cv2.multiply(y, float(_LUT_SIZE - 1))
+    cv2.add(idx, 0.5, dst=idx)
+    np.clip(idx, 0, _LUT_SIZE - 1, out=idx)
+    return np.take(lut, idx.astype(np.int32))
 
 
 # --- histogram matching (needs the reference's luma quantiles) -----------------------------
@@ -70,7 +72,11 @@ def fit_histogram_match(sample: np.ndarray, ref_quantiles: np.ndarray) -> np.nda
 
 def apply_curve(ycc: np.ndarray, lut: np.ndarray, strength: float) -> np.ndarray:
     """Apply a luma lookup table (from fit_histogram_match / fit_exposure)."""
-    return blend(ycc, _with_luma(ycc, _apply_lut(ycc[..., 0], lut)), strength)
+    y = np.ascontiguousarray(ycc[..., 0])
+    mapped = _apply_lut(y, lut)
+    out = ycc.copy()
+    out[..., 0] = mapped if strength >= 1.0 else cv2.addWeighted(y, 1.0 - strength, mapped, strength, 0.0)
+    return out
 
 
 # --- blind auto-levels ------------------------------------------------------------------------
@@ -109,12 +115,8 @@ def fit_auto_levels(sample: np.ndarray) -> Stretch | None:
 
 def apply_auto_levels(ycc: np.ndarray, p: Stretch, strength: float) -> np.ndarray:
     """Stretch luma and chroma about their means by p.gain."""
-    out = np.empty_like(ycc)
-    out[..., 0] = (ycc[..., 0] - p.luma_mean) * p.gain + p.luma_mean
-    for c in (1, 2):
-        m = p.chroma_means[c - 1]
-        out[..., c] = (ycc[..., c] - m) * p.gain + m
-    return blend(ycc, out, strength)
+    means = (p.luma_mean, *p.chroma_means)
+    return per_channel_affine(ycc, [(p.gain, m * (1.0 - p.gain)) for m in means], strength)
 
 
 # --- blind exposure ---------------------------------------------------------------------------
