@@ -10,6 +10,7 @@ from imagemesh_kit.auth.remote import remote_verifier
 from imagemesh_kit.clients.storage import StorageClient
 from imagemesh_kit.db import create_engine_for, migrate_async, session_factory
 from imagemesh_kit.interceptor import MeshInterceptor
+from imagemesh_kit.memory import keep_large_buffers
 from imagemesh_kit.server import ServiceApp, run_service
 from services.quality.api.servicer import QualityServicer
 from services.quality.config import QualitySettings
@@ -46,6 +47,7 @@ async def build(settings: QualitySettings) -> ServiceApp:
 
 
 def main() -> None:
+    keep_large_buffers()  # every request allocates dozens of image-sized float buffers: keep their pages
     run_service(NAME, QualitySettings, build)
 
 
