@@ -32,6 +32,13 @@ class Principal:
     def is_service(self) -> bool:
         return self.role == "service"
 
+    def forwarded_metadata(self) -> tuple[tuple[str, str], ...]:
+        """Call metadata under which another service (storage, ...) sees this same caller: their own token; a
+        service acting for a user keeps acting for that user."""
+        if self.acting_service:
+            return (("authorization", f"Bearer {self.token}"), (ON_BEHALF_OF_HEADER, self.subject))
+        return (("authorization", f"Bearer {self.token}"),)
+
 
 principal_var: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("principal", default=None)
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from imagemesh.storage.v1 import storage_pb2
 from imagemesh_kit.clients.storage import StorageClient
-from imagemesh_kit.context import ON_BEHALF_OF_HEADER, Principal
+from imagemesh_kit.context import Principal
 from imagemesh_kit.db_types import utcnow
 from imagemesh_kit.errors import FailedPrecondition, InvalidArgument, NotFound
 from imagemesh_kit.pagination import (
@@ -85,12 +85,6 @@ def _comparison_not_found() -> NotFound:
     return NotFound("the comparison does not exist", reason="COMPARISON_NOT_FOUND")
 
 
-def caller_metadata(caller: Principal) -> tuple[tuple[str, str], ...]:
-    """Storage is called as the caller: their own token (or the acting service's, for the same user)."""
-    metadata = [("authorization", f"Bearer {caller.token}")]
-    if caller.acting_service:
-        metadata.append((ON_BEHALF_OF_HEADER, caller.subject))
-    return tuple(metadata)
 
 
 class QualityUseCases:
@@ -112,7 +106,7 @@ class QualityUseCases:
 
     async def _pixels(self, caller: Principal, image_id: str, field: str) -> tuple[storage_pb2.Image, np.ndarray]:
         try:
-            image, data = await self._storage.download(image_id, caller_metadata(caller))
+            image, data = await self._storage.download(image_id, caller.forwarded_metadata())
         except NotFound as exc:
             raise NotFound(f"{field}: the image does not exist", reason=exc.reason) from None
         return image, await self._cpu(decode, data, field=field, max_pixels=self._max_pixels)
@@ -149,7 +143,7 @@ class QualityUseCases:
             request_id=storage_request_id("enhance", request_id, image_id, params.level, params.aspects)
             if request_id
             else "",
-            metadata=caller_metadata(caller),
+            metadata=caller.forwarded_metadata(),
         )
         return Enhancement(stored, result, (time.perf_counter() - started) * 1000.0)
 
@@ -187,7 +181,7 @@ class QualityUseCases:
                 source_image_id=image2_id,
                 # a retried request finds the image its first attempt stored
                 request_id=storage_request_id("comparison", request_id or comparison_id),
-                metadata=caller_metadata(caller),
+                metadata=caller.forwarded_metadata(),
             )
             enhanced_id = stored.id
         elapsed = (time.perf_counter() - started) * 1000.0
@@ -225,7 +219,7 @@ class QualityUseCases:
         if not enhanced_id or request_id:
             return
         try:
-            await self._storage.delete(enhanced_id, caller_metadata(caller))
+            await self._storage.delete(enhanced_id, caller.forwarded_metadata())
         except Exception:
             log.exception("could not remove enhanced image %s of a failed comparison", enhanced_id)
 

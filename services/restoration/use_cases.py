@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from imagemesh_kit import imaging
-from imagemesh_kit.clients.storage import Metadata, StorageClient
-from imagemesh_kit.context import ON_BEHALF_OF_HEADER, Principal
+from imagemesh_kit.clients.storage import StorageClient
+from imagemesh_kit.context import Principal
 from imagemesh_kit.errors import FailedPrecondition, FieldViolation, InvalidArgument
 from imagemesh_kit.jobs.model import Job
 from imagemesh_kit.jobs.resource import JobResource
@@ -93,13 +93,6 @@ def result_of(job: Job) -> dict:
     return job.result or {}
 
 
-def caller_metadata(principal: Principal) -> Metadata:
-    """Call metadata that makes storage see the same caller (the user's own token; a service acting for a
-    user keeps acting for that user)."""
-    md: list[tuple[str, str]] = [("authorization", f"Bearer {principal.token}")]
-    if principal.acting_service:
-        md.append((ON_BEHALF_OF_HEADER, principal.subject))
-    return tuple(md)
 
 
 class RestorationUseCases:
@@ -132,7 +125,7 @@ class RestorationUseCases:
         spec, request = parse_spec(image_id, steps, device)
         self._check_models(request)
         # The caller's own view of storage: a missing image and another user's both answer NOT_FOUND.
-        image = await self.storage.get(spec.image_id, caller_metadata(principal))
+        image = await self.storage.get(spec.image_id, principal.forwarded_metadata())
         check_input_pixels(image.height, image.width, self.limits)
         check_output_pixels(*request.output_size(image.height, image.width), self.limits)
         return await self.jobs.create(
@@ -174,7 +167,7 @@ class RestorationUseCases:
     async def _pixels(self, principal: Principal, image_id: str) -> np.ndarray:
         if not image_id:
             raise InvalidArgument.for_field("image_id", "is required", reason="IMAGE_ID_REQUIRED")
-        md = caller_metadata(principal)
+        md = principal.forwarded_metadata()
         image = await self.storage.get(image_id, md)  # the size first: nothing is downloaded over the limit
         check_input_pixels(image.height, image.width, self.limits)
         _, data = await self.storage.download(image_id, md)

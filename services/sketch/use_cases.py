@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from imagemesh_kit.clients.storage import Metadata, StorageClient
-from imagemesh_kit.context import ON_BEHALF_OF_HEADER, Principal
+from imagemesh_kit.clients.storage import StorageClient
+from imagemesh_kit.context import Principal
 from imagemesh_kit.errors import InvalidArgument
 from imagemesh_kit.jobs.model import Job
 from imagemesh_kit.jobs.resource import JobResource
@@ -42,13 +42,6 @@ def result_image_id(job: Job) -> str:
     return str((job.result or {}).get("result_image_id", ""))
 
 
-def caller_metadata(principal: Principal) -> Metadata:
-    """Call metadata that makes another service see the same caller (the user's own token; a service
-    acting for a user keeps acting for that user)."""
-    md: list[tuple[str, str]] = [("authorization", f"Bearer {principal.token}")]
-    if principal.acting_service:
-        md.append((ON_BEHALF_OF_HEADER, principal.subject))
-    return tuple(md)
 
 
 def parse_spec(image_id: str, style: str, method: str, params: Mapping[str, float]) -> SketchSpec:
@@ -80,7 +73,7 @@ class SketchUseCases:
     ) -> tuple[Job, bool]:
         spec = parse_spec(image_id, style, method, params)
         # The caller's own view of storage: a missing image and another user's both answer NOT_FOUND.
-        image = await self.storage.get(spec.image_id, caller_metadata(principal))
+        image = await self.storage.get(spec.image_id, principal.forwarded_metadata())
         check_size(image.height, image.width, "image_id")  # before the worker downloads it
         return await self.jobs.create(
             principal.subject, KIND, spec.as_params(), idempotency_key=request_id, max_attempts=self.max_attempts
