@@ -55,6 +55,7 @@ gen: $(GEN_STAMP)
 
 lint: setup .tools/protodeps/.stamp
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(BUF) lint protos
 	$(PY) -m imagemesh_kit.mesh.deploy --check
 

@@ -105,14 +105,18 @@ def run(rows: int, repeat: int, baselines: bool) -> list[tuple[str, str, float, 
     add("colormap: numpy table[pixels] gather (baseline)", lambda: scaled_lut(colormap, scale)[resized])
     rgb = scaled_lut(colormap, scale)[resized]
     add("strip PNG: palette PNG, zlib 1 (ours)", lambda: render_strip(resized, colormap, scale))
-    add("strip PNG: cv2.imencode RGB, level 1 (baseline)",
-        lambda: cv2.imencode(".png", rgb[..., ::-1].copy(), [cv2.IMWRITE_PNG_COMPRESSION, 1]))
+    add(
+        "strip PNG: cv2.imencode RGB, level 1 (baseline)",
+        lambda: cv2.imencode(".png", rgb[..., ::-1].copy(), [cv2.IMWRITE_PNG_COMPRESSION, 1]),
+    )
     if rows <= 10_000:
         add("all frames PNG: render_frames (ours)", lambda: render_frames(parsed.depths, resized, colormap, scale))
         add("all frames PNG: cv2.imencode per row (baseline)", lambda: baseline_frames_cv2(rgb))
         first_100 = slice(0, 100)
-        add("100 frames PNG: render_frames (ours)",
-            lambda: render_frames(parsed.depths[first_100], resized[first_100], colormap, scale))
+        add(
+            "100 frames PNG: render_frames (ours)",
+            lambda: render_frames(parsed.depths[first_100], resized[first_100], colormap, scale),
+        )
     add("ingest: parse + resize + scale", lambda: ingest_csv(data))
     return results
 
@@ -127,8 +131,10 @@ def peak_memory(rows: int) -> None:
         tracemalloc.stop()
         parsed = getattr(result, "parsed", result)
         arrays = parsed.pixels.nbytes + parsed.depths.nbytes + getattr(result, "resized", np.zeros(0)).nbytes
-        print(f"peak memory {name} {rows:,} rows: {peak / 1e6:.1f} MB traced "
-              f"(input {len(data) / 1e6:.1f} MB not traced; result arrays {arrays / 1e6:.1f} MB)")
+        print(
+            f"peak memory {name} {rows:,} rows: {peak / 1e6:.1f} MB traced "
+            f"(input {len(data) / 1e6:.1f} MB not traced; result arrays {arrays / 1e6:.1f} MB)"
+        )
         del result
 
 

@@ -32,8 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     with args.out.open("wb") as out:
         for block in iter_csv_blocks(depths, pixels, trailing_empty_row=True):
             size += out.write(block)
-    print(f"wrote {args.out}: {args.rows} rows, {size:,} bytes in {time.perf_counter() - started:.2f} s",
-          file=sys.stderr)
+    print(
+        f"wrote {args.out}: {args.rows} rows, {size:,} bytes in {time.perf_counter() - started:.2f} s", file=sys.stderr
+    )
     return 0
 
 

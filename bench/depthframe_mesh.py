@@ -47,11 +47,23 @@ from services.depthframe.sample_data.depth_log import make_depth_csv
 from services.depthframe.store.models import DatasetRow, DepthRow
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-COLD_MAPS = ["viridis", "magma", "inferno", "plasma", "cividis", "jet", "turbo", "bone", "hot", "ocean", "parula",
-             "twilight", "deepgreen", "gray"]
+COLD_MAPS = [
+    "viridis",
+    "magma",
+    "inferno",
+    "plasma",
+    "cividis",
+    "jet",
+    "turbo",
+    "bone",
+    "hot",
+    "ocean",
+    "parula",
+    "twilight",
+    "deepgreen",
+    "gray",
+]
 MIB = 1024 * 1024
-
-
 
 
 def stats(values: list[float]) -> str:
@@ -84,15 +96,32 @@ async def row_by_row_baseline(url: str, schema: str | None, ingested) -> float:
     parsed, dataset_id = ingested.parsed, str(uuid.uuid4())
     t = time.perf_counter()
     async with sessions.begin() as session:
-        session.add(DatasetRow(id=dataset_id, owner_id="bench", name="baseline", rows=parsed.rows, skipped_rows="[]",
-                               skipped_count=0, depth_min=parsed.depth_min, depth_max=parsed.depth_max,
-                               source_width=parsed.source_width, width=ingested.width, color_min=0, color_max=255,
-                               created_at=datetime.now(UTC)))
+        session.add(
+            DatasetRow(
+                id=dataset_id,
+                owner_id="bench",
+                name="baseline",
+                rows=parsed.rows,
+                skipped_rows="[]",
+                skipped_count=0,
+                depth_min=parsed.depth_min,
+                depth_max=parsed.depth_max,
+                source_width=parsed.source_width,
+                width=ingested.width,
+                color_min=0,
+                color_max=255,
+                created_at=datetime.now(UTC),
+            )
+        )
         await session.flush()
-        for key, depth, small, big in zip(parsed.depth_keys().tolist(), parsed.depths.tolist(), ingested.resized,
-                                          parsed.pixels, strict=True):
-            await session.execute(insert(DepthRow).values(dataset_id=dataset_id, depth_key=key, depth=depth,
-                                                          resized=small.tobytes(), original=big.tobytes()))
+        for key, depth, small, big in zip(
+            parsed.depth_keys().tolist(), parsed.depths.tolist(), ingested.resized, parsed.pixels, strict=True
+        ):
+            await session.execute(
+                insert(DepthRow).values(
+                    dataset_id=dataset_id, depth_key=key, depth=depth, resized=small.tobytes(), original=big.tobytes()
+                )
+            )
     elapsed = (time.perf_counter() - t) * 1000
     await engine.dispose()
     return elapsed
@@ -106,11 +135,10 @@ async def stream_upload(target: str, token: str, csv: bytes, chunk: int = MIB) -
         def messages():
             yield pb.UploadDepthDatasetRequest(name="big", chunk=csv[:chunk])
             for start in range(chunk, len(csv), chunk):
-                yield pb.UploadDepthDatasetRequest(chunk=csv[start:start + chunk])
+                yield pb.UploadDepthDatasetRequest(chunk=csv[start : start + chunk])
 
         t = time.perf_counter()
-        reply = await stub.UploadDepthDataset(messages(), metadata=(("authorization", f"Bearer {token}"),),
-                                              timeout=300)
+        reply = await stub.UploadDepthDataset(messages(), metadata=(("authorization", f"Bearer {token}"),), timeout=300)
         return (time.perf_counter() - t) * 1000, reply.dataset
 
 
@@ -120,10 +148,14 @@ def bench_backend(backend: str, args, csv: bytes, big: bytes) -> dict:
     prefix = f"bench{uuid.uuid4().hex[:6]}_" if backend == "postgresql" else ""
     pg = os.environ.get("IMAGEMESH_TEST_PG_URL") or PG_DEFAULT
     config = MeshConfig(
-        workdir=workdir, listen_port=free_port(), admin_port=free_port(),
+        workdir=workdir,
+        listen_port=free_port(),
+        admin_port=free_port(),
         service_ports={e.name: free_port() for e in registry.services},
-        services=["gateway", "auth", "depthframe"], rate_limit_per_minute=100_000,
-        pg_url=pg if backend == "postgresql" else None, pg_schema_prefix=prefix,
+        services=["gateway", "auth", "depthframe"],
+        rate_limit_per_minute=100_000,
+        pg_url=pg if backend == "postgresql" else None,
+        pg_schema_prefix=prefix,
         extra_env={"IMAGEMESH_ACCESS_LOG": "false"},
     )
     mesh = Mesh(registry, config)
@@ -133,15 +165,20 @@ def bench_backend(backend: str, args, csv: bytes, big: bytes) -> dict:
         pid = mesh.procs["depthframe"].pid
         client = httpx.Client(base_url=mesh.base_url, timeout=120)
         client.post("/v1/auth/register", json={"email": "bench@example.com", "password": "benchmark pw"})
-        token = client.post("/v1/auth/login", json={"email": "bench@example.com", "password": "benchmark pw"}
-                            ).json()["accessToken"]
+        token = client.post("/v1/auth/login", json={"email": "bench@example.com", "password": "benchmark pw"}).json()[
+            "accessToken"
+        ]
         client.cookies.clear()
         auth = {"Authorization": f"Bearer {token}"}
         out["mem_start"] = memory(pid)
 
         def ingest():
-            r = client.post("/v1/depth-datasets", params={"name": "bench"}, content=csv,
-                            headers={**auth, "Content-Type": "text/csv"})
+            r = client.post(
+                "/v1/depth-datasets",
+                params={"name": "bench"},
+                content=csv,
+                headers={**auth, "Content-Type": "text/csv"},
+            )
             assert r.status_code == 200, r.text
             out["dataset"] = r.json()["dataset"]
 
@@ -204,8 +241,9 @@ def bench_backend(backend: str, args, csv: bytes, big: bytes) -> dict:
                 if entry.database:
                     drop_pg_schema(pg, f"{prefix}{entry.name}")
     else:
-        out["row_by_row"] = asyncio.run(row_by_row_baseline(f"sqlite+aiosqlite:///{workdir / 'rbr.db'}", None,
-                                                            ingested))
+        out["row_by_row"] = asyncio.run(
+            row_by_row_baseline(f"sqlite+aiosqlite:///{workdir / 'rbr.db'}", None, ingested)
+        )
     return out
 
 
@@ -220,10 +258,14 @@ def main() -> None:
     started = datetime.now(UTC)
     load = os.getloadavg()
     results = {b: bench_backend(b, args, csv, big) for b in args.backends}
-    print(f"\n### {started:%Y-%m-%d %H:%M} UTC — {platform.node()}, {os.cpu_count()} vCPU (shared), "
-          f"load average {load[0]:.1f} at start, {os.getloadavg()[0]:.1f} at end; Envoy --concurrency 1\n")
-    print(f"Files: 5,461 rows = {len(csv) / MIB:.1f} MiB; {args.big_rows:,} rows = {len(big) / MIB:.1f} MiB. "
-          f"Times in ms, median | best of {args.repeat} (queries: {args.queries}).\n")
+    print(
+        f"\n### {started:%Y-%m-%d %H:%M} UTC — {platform.node()}, {os.cpu_count()} vCPU (shared), "
+        f"load average {load[0]:.1f} at start, {os.getloadavg()[0]:.1f} at end; Envoy --concurrency 1\n"
+    )
+    print(
+        f"Files: 5,461 rows = {len(csv) / MIB:.1f} MiB; {args.big_rows:,} rows = {len(big) / MIB:.1f} MiB. "
+        f"Times in ms, median | best of {args.repeat} (queries: {args.queries}).\n"
+    )
     print("| measurement | target | " + " | ".join(f"{b} median | {b} best" for b in results) + " |")
     print("|---|---|" + "---|---|" * len(results))
     rows = [
@@ -240,16 +282,24 @@ def main() -> None:
     ]
     for label, target, key in rows:
         print(f"| {label} | {target} | " + " | ".join(stats(r[key]) for r in results.values()) + " |")
-    print("| baseline: row-by-row INSERT of the 5,461 rows (one statement each, one transaction) | | "
-          + " | ".join(f"{r['row_by_row']:.0f} | -" for r in results.values()) + " |")
-    print(f"| {args.big_rows:,} rows, gRPC client-streaming upload through Envoy (1 MiB chunks) | report | "
-          + " | ".join(f"{r['big']:.0f} | -" for r in results.values()) + " |")
+    print(
+        "| baseline: row-by-row INSERT of the 5,461 rows (one statement each, one transaction) | | "
+        + " | ".join(f"{r['row_by_row']:.0f} | -" for r in results.values())
+        + " |"
+    )
+    print(
+        f"| {args.big_rows:,} rows, gRPC client-streaming upload through Envoy (1 MiB chunks) | report | "
+        + " | ".join(f"{r['big']:.0f} | -" for r in results.values())
+        + " |"
+    )
     print()
     for backend, r in results.items():
-        print(f"- {backend}: strip PNG {r['png_bytes'] / 1024:.0f} KiB, JSON frames {r['json_bytes'] / MIB:.1f} MiB; "
-              f"depthframe RSS / peak RSS (MiB): at start {r['mem_start'][0]:.0f} / {r['mem_start'][1]:.0f}, "
-              f"before the {args.big_rows:,}-row upload {r['mem_before_big'][0]:.0f} / {r['mem_before_big'][1]:.0f}, "
-              f"after it {r['mem_after_big'][0]:.0f} / {r['mem_after_big'][1]:.0f}.")
+        print(
+            f"- {backend}: strip PNG {r['png_bytes'] / 1024:.0f} KiB, JSON frames {r['json_bytes'] / MIB:.1f} MiB; "
+            f"depthframe RSS / peak RSS (MiB): at start {r['mem_start'][0]:.0f} / {r['mem_start'][1]:.0f}, "
+            f"before the {args.big_rows:,}-row upload {r['mem_before_big'][0]:.0f} / {r['mem_before_big'][1]:.0f}, "
+            f"after it {r['mem_after_big'][0]:.0f} / {r['mem_after_big'][1]:.0f}."
+        )
 
 
 if __name__ == "__main__":

@@ -39,12 +39,18 @@ def full_range_bands(rgb: np.ndarray, depths: np.ndarray) -> np.ndarray:
     per_band = -(-rgb.shape[0] // BANDS)
     label_w, band_h, gap = 150, rgb.shape[1], 26
     canvas = np.full((40 + BANDS * (band_h + gap), label_w + per_band + 10, 3), 255, np.uint8)
-    text(canvas, f"Full range, colormap '{DEFAULT_COLORMAP}': depth {depths[0]:.1f} .. {depths[-1]:.1f} "
-                 f"({rgb.shape[0]} rows x {rgb.shape[1]} px), depth increases to the right", 10, 25, 0.6)
+    text(
+        canvas,
+        f"Full range, colormap '{DEFAULT_COLORMAP}': depth {depths[0]:.1f} .. {depths[-1]:.1f} "
+        f"({rgb.shape[0]} rows x {rgb.shape[1]} px), depth increases to the right",
+        10,
+        25,
+        0.6,
+    )
     for band in range(BANDS):
-        part = rgb[band * per_band:(band + 1) * per_band].transpose(1, 0, 2)
+        part = rgb[band * per_band : (band + 1) * per_band].transpose(1, 0, 2)
         top = 40 + band * (band_h + gap)
-        canvas[top:top + band_h, label_w:label_w + part.shape[1]] = part
+        canvas[top : top + band_h, label_w : label_w + part.shape[1]] = part
         first, last = depths[band * per_band], depths[min(len(depths), (band + 1) * per_band) - 1]
         text(canvas, f"{first:.1f}", 10, top + band_h // 2)
         text(canvas, f"..{last:.1f}", 10, top + band_h // 2 + 20)
@@ -58,16 +64,23 @@ def colormap_panel(resized: np.ndarray, depths: np.ndarray, scale) -> np.ndarray
     column_w, gap, bar_h = rows.shape[1], 14, 20
     height = 60 + rows.shape[0] + 10 + bar_h + 30
     canvas = np.full((height, 10 + len(MAPS) * (column_w + gap), 3), 255, np.uint8)
-    text(canvas, f"Colormaps on depth {depths[window][0]:.1f} .. {depths[window][-1]:.1f} (depth down); "
-                 f"scale = dataset min/max {scale.vmin}..{scale.vmax}", 10, 20, 0.6)
+    text(
+        canvas,
+        f"Colormaps on depth {depths[window][0]:.1f} .. {depths[window][-1]:.1f} (depth down); "
+        f"scale = dataset min/max {scale.vmin}..{scale.vmax}",
+        10,
+        20,
+        0.6,
+    )
     ramp = np.tile(np.linspace(scale.vmin, scale.vmax, column_w).round().astype(np.uint8), (bar_h, 1))
     for index, name in enumerate(MAPS):
         colormap = resolve_colormap(name)
         left = 10 + index * (column_w + gap)
         text(canvas, name, left, 48)
-        canvas[60:60 + rows.shape[0], left:left + column_w] = apply_colormap(rows, colormap, scale)
-        canvas[70 + rows.shape[0]:70 + rows.shape[0] + bar_h, left:left + column_w] = apply_colormap(
-            ramp, colormap, scale)
+        canvas[60 : 60 + rows.shape[0], left : left + column_w] = apply_colormap(rows, colormap, scale)
+        canvas[70 + rows.shape[0] : 70 + rows.shape[0] + bar_h, left : left + column_w] = apply_colormap(
+            ramp, colormap, scale
+        )
         text(canvas, str(scale.vmin), left, 90 + rows.shape[0] + bar_h, 0.4)
         text(canvas, str(scale.vmax), left + column_w - 25, 90 + rows.shape[0] + bar_h, 0.4)
     return canvas

@@ -59,24 +59,41 @@ def main() -> None:
     rows = [
         ("given landmarks, SVG+JSON", lambda: compute_contours(ContourInput(image, lm), default), 50),
         ("given landmarks, SVG+JSON+PNG", lambda: compute_contours(ContourInput(image, lm), with_png), 50),
-        ("given landmarks, from JPEG bytes",
-         lambda: compute_contours(ContourInput(decode_image(jpeg), lm), default), 50),
+        (
+            "given landmarks, from JPEG bytes",
+            lambda: compute_contours(ContourInput(decode_image(jpeg), lm), default),
+            50,
+        ),
         ("auto landmarks, HOG at 640 px (ours)", lambda: compute_contours(ContourInput(image), default, det), 300),
-        ("auto landmarks, HOG full res (baseline)",
-         lambda: compute_contours(ContourInput(image), full_res, det), None),
-        ("auto landmarks, from JPEG bytes",
-         lambda: compute_contours(ContourInput(decode_image(jpeg), None), default, det), 300),
+        ("auto landmarks, HOG full res (baseline)", lambda: compute_contours(ContourInput(image), full_res, det), None),
+        (
+            "auto landmarks, from JPEG bytes",
+            lambda: compute_contours(ContourInput(decode_image(jpeg), None), default, det),
+            300,
+        ),
     ]
     cache = PerceptualCache(InMemoryLruStore())
     compute_contours_cached(ContourInput(image), default, cache, det)
     decoded80 = decode_image(jpeg80)
-    rows.append(("cache hit, re-encoded q80 (array in)",
-                 lambda: compute_contours_cached(ContourInput(decoded80), default, cache, det), 10))
-    rows.append(("cache hit, re-encoded q80 (JPEG in)",
-                 lambda: compute_contours_cached(ContourInput(decode_image(jpeg80)), default, cache, det), None))
+    rows.append(
+        (
+            "cache hit, re-encoded q80 (array in)",
+            lambda: compute_contours_cached(ContourInput(decoded80), default, cache, det),
+            10,
+        )
+    )
+    rows.append(
+        (
+            "cache hit, re-encoded q80 (JPEG in)",
+            lambda: compute_contours_cached(ContourInput(decode_image(jpeg80)), default, cache, det),
+            None,
+        )
+    )
 
-    print(f"image {image.shape[1]}x{image.shape[0]} ({image.shape[0] * image.shape[1] / 1e6:.2f} MP), "
-          f"{repeats} runs each, 1 thread")
+    print(
+        f"image {image.shape[1]}x{image.shape[0]} ({image.shape[0] * image.shape[1] / 1e6:.2f} MP), "
+        f"{repeats} runs each, 1 thread"
+    )
     print(f"{'path':42s} {'p50 ms':>8s} {'p90 ms':>8s} {'cpu p50':>8s} {'target':>7s}")
     for name, fn, target in rows:
         p50, p90, cpu = timed(fn, repeats)

@@ -117,8 +117,12 @@ def main() -> None:
     print(f"held-out images: {', '.join(HELD_OUT)}")
     print("| distortion | aspect metric | correct pairs | baseline (same run) |")
     print("|---|---|---|---|")
-    base_of = {"blur": "baseline_laplacian_var", "noise": "baseline_immerkaer", "jpeg": "brisque",
-               "contrast": "baseline_raw_rms"}
+    base_of = {
+        "blur": "baseline_laplacian_var",
+        "noise": "baseline_immerkaer",
+        "jpeg": "brisque",
+        "contrast": "baseline_raw_rms",
+    }
     for ladder, metric in PRIMARY.items():
         ok, total = counts[(ladder, metric)]
         b = base_of[ladder]

@@ -37,9 +37,12 @@ def panel(name: str, clean_px: np.ndarray, degraded_px: np.ndarray, what: str, c
     blind = enhance_working(deg, enhance_params(1.0))
     guided = enhance_working(deg, enhance_params(1.0), reference=ref)
     tiles = []
-    for title, rgb in [("clean", clean.rgb), (f"{what} {psnr(clean.rgb, deg.rgb):.1f} dB", deg.rgb),
-                       (f"blind {psnr(clean.rgb, blind.rgb):.1f} dB", blind.rgb),
-                       (f"ref-stats {psnr(clean.rgb, guided.rgb):.1f} dB", guided.rgb)]:
+    for title, rgb in [
+        ("clean", clean.rgb),
+        (f"{what} {psnr(clean.rgb, deg.rgb):.1f} dB", deg.rgb),
+        (f"blind {psnr(clean.rgb, blind.rgb):.1f} dB", blind.rgb),
+        (f"ref-stats {psnr(clean.rgb, guided.rgb):.1f} dB", guided.rgb),
+    ]:
         px = to_pixels(rgb, None, is_grayscale=False, bit_depth=8)[crop]
         tiles.append(label(px, title))
     row = np.concatenate(tiles, axis=1)

@@ -81,8 +81,11 @@ def run(mode: str, photos=PHOTOS) -> dict[str, list[tuple[float, float]]]:
 
 
 def table(mode: str, results: dict[str, list[tuple[float, float]]]) -> list[str]:
-    lines = [f"mode: {mode}", "| degradation | PSNR degraded | PSNR enhanced | ratio | gain dB | worst gain dB |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        f"mode: {mode}",
+        "| degradation | PSNR degraded | PSNR enhanced | ratio | gain dB | worst gain dB |",
+        "|---|---|---|---|---|---|",
+    ]
     ratios_nc = []
     for label, pairs in results.items():
         d = np.array([p[0] for p in pairs])
@@ -90,8 +93,10 @@ def table(mode: str, results: dict[str, list[tuple[float, float]]]) -> list[str]
         ratio = float(np.mean(e / d))
         if DEGRADATIONS[label][0] in ("noise", "contrast"):
             ratios_nc.extend(list(e / d))
-        lines.append(f"| {label} | {d.mean():.2f} | {e.mean():.2f} | {ratio:.3f} | {np.mean(e - d):+.2f} | "
-                     f"{np.min(e - d):+.2f} |")
+        lines.append(
+            f"| {label} | {d.mean():.2f} | {e.mean():.2f} | {ratio:.3f} | {np.mean(e - d):+.2f} | "
+            f"{np.min(e - d):+.2f} |"
+        )
     lines.append(f"mean ratio over noise+contrast cases: {np.mean(ratios_nc):.3f} (target >= 1.25)")
     return lines
 

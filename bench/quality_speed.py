@@ -68,15 +68,31 @@ def main() -> None:
     }
     for label, cand in candidates.items():
         rows.append((f"compare 2 MP, level 1, candidate {label}", *timed(lambda c=cand: compare(ref2, c, 1.0)), 0.25))
-    rows.append(("compare 2 MP, level 0 (no enhancement)",
-                 *timed(lambda: compare(ref2, candidates["noisy (sigma 10)"], 0.0)), None))
+    rows.append(
+        (
+            "compare 2 MP, level 0 (no enhancement)",
+            *timed(lambda: compare(ref2, candidates["noisy (sigma 10)"], 0.0)),
+            None,
+        )
+    )
 
     a, b = to_working_image(ref2), to_working_image(candidates["noisy (sigma 10)"])
     rows.append(("ours: PSNR + SSIM (luma), 2 MP", *timed(lambda: (psnr(a.rgb, b.rgb), ssim(a.gray, b.gray))), None))
-    rows.append(("baseline skimage: PSNR + SSIM (luma), 2 MP", *timed(lambda: (
-        peak_signal_noise_ratio(a.rgb, b.rgb, data_range=1.0),
-        structural_similarity(a.gray, b.gray, data_range=1.0, gaussian_weights=True, sigma=1.5,
-                              use_sample_covariance=False)), repeats=2), None))
+    rows.append(
+        (
+            "baseline skimage: PSNR + SSIM (luma), 2 MP",
+            *timed(
+                lambda: (
+                    peak_signal_noise_ratio(a.rgb, b.rgb, data_range=1.0),
+                    structural_similarity(
+                        a.gray, b.gray, data_range=1.0, gaussian_weights=True, sigma=1.5, use_sample_covariance=False
+                    ),
+                ),
+                repeats=2,
+            ),
+            None,
+        )
+    )
 
     big = photo((4000, 3000), seed=2)
     rows.append(("assess 12 MP (incl. decode-array normalisation)", *timed(lambda: assess(big)), 0.5))

@@ -161,11 +161,15 @@ def main() -> None:
         mesh.stop()
 
     load = os.getloadavg()
-    print(f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()} {os.cpu_count()} CPUs (shared), "
-          f"load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}; onnxruntime threads {args.threads}; "
-          f"median | min of {args.repeat} after a warm-up; seconds.\n")
-    print("| case | service end to end (REST create -> watch SUCCEEDED): median | min | pipeline inside the service: "
-          "median | min | domain in-process (baseline): median | min |")
+    print(
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.machine()} {os.cpu_count()} CPUs (shared), "
+        f"load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}; onnxruntime threads {args.threads}; "
+        f"median | min of {args.repeat} after a warm-up; seconds.\n"
+    )
+    print(
+        "| case | service end to end (REST create -> watch SUCCEEDED): median | min | pipeline inside the service: "
+        "median | min | domain in-process (baseline): median | min |"
+    )
     print("|---|---|---|---|---|---|---|")
     for name, total, pipeline, direct in rows:
         print(f"| {name} | {total} | {pipeline} | {direct} |")

@@ -72,8 +72,10 @@ def denoise_table(registry: ModelRegistry, images: tuple[str, ...]) -> None:
         best_h, best_scores = None, None
         for factor in NLM_H_FACTORS:
             h = sigma * factor
-            scores = [psnr(cv2.fastNlMeansDenoisingColored(n, None, h, h, 7, 21), c)
-                      for n, c in zip(noisies, cleans, strict=True)]
+            scores = [
+                psnr(cv2.fastNlMeansDenoisingColored(n, None, h, h, 7, 21), c)
+                for n, c in zip(noisies, cleans, strict=True)
+            ]
             if best_scores is None or np.mean(scores) > np.mean(best_scores):
                 best_h, best_scores = h, scores
         rows = []
@@ -83,8 +85,10 @@ def denoise_table(registry: ModelRegistry, images: tuple[str, ...]) -> None:
             rows.append((psnr(noisy_img, clean), nlm, ours, est))
             print(f"| {sigma} | {name} | {rows[-1][0]:.2f} | {nlm:.2f} | {ours:.2f} | {est:.2f} |")
         m = np.mean(rows, axis=0)
-        print(f"| {sigma} | **mean** (NLM h={best_h:.1f}) | {m[0]:.2f} | {m[1]:.2f} | **{m[2]:.2f}** "
-              f"({m[2] - m[1]:+.2f}) | {m[3]:.2f} ({m[3] - m[1]:+.2f}) |")
+        print(
+            f"| {sigma} | **mean** (NLM h={best_h:.1f}) | {m[0]:.2f} | {m[1]:.2f} | **{m[2]:.2f}** "
+            f"({m[2] - m[1]:+.2f}) | {m[3]:.2f} ({m[3] - m[1]:+.2f}) |"
+        )
 
 
 def main() -> None:

@@ -31,8 +31,10 @@ def calibration_gflops(threads: int) -> float:
     rng = np.random.default_rng(0)
     for i in range(4):
         inits.append(numpy_helper.from_array((rng.standard_normal((32, 32, 3, 3)) * 0.05).astype(np.float32), f"w{i}"))
-        nodes += [helper.make_node("Conv", [prev, f"w{i}"], [f"c{i}"], pads=[1, 1, 1, 1]),
-                  helper.make_node("Relu", [f"c{i}"], [f"r{i}"])]
+        nodes += [
+            helper.make_node("Conv", [prev, f"w{i}"], [f"c{i}"], pads=[1, 1, 1, 1]),
+            helper.make_node("Relu", [f"c{i}"], [f"r{i}"]),
+        ]
         prev = f"r{i}"
     x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 32, 512, 512])
     y = helper.make_tensor_value_info(prev, TensorProto.FLOAT, None)
@@ -75,14 +77,23 @@ def main() -> None:
     noisy = np.clip(img1mp + np.random.default_rng(0).normal(0, 25, img1mp.shape), 0, 255).astype(np.uint8)
     rows = [
         ("x2 512x512 -> 1024x1024", "ours (espcn-y-x2)", lambda: upscale(img512, UpscaleParams(2), [x2])),
-        ("x2 512x512 -> 1024x1024", "cv2 INTER_CUBIC", lambda: cv2.resize(img512, (1024, 1024),
-                                                                           interpolation=cv2.INTER_CUBIC)),
+        (
+            "x2 512x512 -> 1024x1024",
+            "cv2 INTER_CUBIC",
+            lambda: cv2.resize(img512, (1024, 1024), interpolation=cv2.INTER_CUBIC),
+        ),
         ("x4 256x256 -> 1024x1024", "ours (espcn-y-x4)", lambda: upscale(img512[::2, ::2], UpscaleParams(4), [x4])),
-        ("denoise 1000x1000 (1 MP)", "ours (ffdnet-lite, sigma given)",
-         lambda: denoise(noisy, DenoiseParams(sigma=25), dn)),
+        (
+            "denoise 1000x1000 (1 MP)",
+            "ours (ffdnet-lite, sigma given)",
+            lambda: denoise(noisy, DenoiseParams(sigma=25), dn),
+        ),
         ("denoise 1000x1000 (1 MP)", "ours (sigma estimated)", lambda: denoise(noisy, DenoiseParams(), dn)),
-        ("denoise 1000x1000 (1 MP)", "cv2 fastNlMeansDenoisingColored h=17",
-         lambda: cv2.fastNlMeansDenoisingColored(noisy, None, 17, 17, 7, 21)),
+        (
+            "denoise 1000x1000 (1 MP)",
+            "cv2 fastNlMeansDenoisingColored h=17",
+            lambda: cv2.fastNlMeansDenoisingColored(noisy, None, 17, 17, 7, 21),
+        ),
     ]
     hog, cnn = DlibFaceDetector("hog"), DlibFaceDetector("cnn", upsample=0)
     faces = hog.detect_faces(img512)[:1]
@@ -92,8 +103,10 @@ def main() -> None:
         ("face enhance 512x512, 1 face", "landmark-guided", lambda: enhance_faces(img512, faces, FaceEnhanceParams())),
     ]
     print(f"onnxruntime threads={args.threads}, median of {args.repeat} runs (after one warm-up)")
-    print(f"box calibration: {calibration_gflops(args.threads):.1f} effective conv GFLOP/s "
-          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)\n")
+    print(
+        f"box calibration: {calibration_gflops(args.threads):.1f} effective conv GFLOP/s "
+        f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)\n"
+    )
     print("| task | method | seconds |")
     print("|---|---|---|")
     for task, method, fn in rows:

@@ -60,22 +60,32 @@ def main() -> None:
     parser.add_argument("--large", action="store_true", help="also time every combination once on 12 MP")
     args = parser.parse_args()
     cv2.setNumThreads(1)
-    print(f"# {platform.node()} {platform.processor() or platform.machine()}, cv2 {cv2.__version__}, "
-          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs, load {load_average()}, "
-          f"OpenCV threads=1, best of {args.repeats}")
+    print(
+        f"# {platform.node()} {platform.processor() or platform.machine()}, cv2 {cv2.__version__}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} CPUs, load {load_average()}, "
+        f"OpenCV threads=1, best of {args.repeats}"
+    )
 
     print("\n## PENCIL/BASIC vs cv2.pencilSketch (grey output)")
     print(f"{'image':24s} {'ours s':>8s} {'ours cpu':>9s} {'pencilSketch s':>15s} {'speed-up':>9s} {'target':>8s}")
-    for name, mp, src in (("coffee 2 MP", 2.0, data.coffee()), ("astronaut 2 MP", 2.0, data.astronaut()),
-                          ("coffee 12 MP", 12.0, data.coffee()), ("astronaut 12 MP", 12.0, data.astronaut())):
+    for name, mp, src in (
+        ("coffee 2 MP", 2.0, data.coffee()),
+        ("astronaut 2 MP", 2.0, data.astronaut()),
+        ("coffee 12 MP", 12.0, data.coffee()),
+        ("astronaut 12 MP", 12.0, data.astronaut()),
+    ):
         img = photo(mp, src)
         render_sketch(img, Style.PENCIL, Method.BASIC)  # warm the texture cache
         ours, ours_cpu = timed(args.repeats, lambda img=img: render_sketch(img, Style.PENCIL, Method.BASIC))
-        theirs = best_of(max(1, args.repeats // 3 if mp > 4 else args.repeats),
-                         lambda img=img: cv2.pencilSketch(img, sigma_s=60, sigma_r=0.07, shade_factor=0.05))
+        theirs = best_of(
+            max(1, args.repeats // 3 if mp > 4 else args.repeats),
+            lambda img=img: cv2.pencilSketch(img, sigma_s=60, sigma_r=0.07, shade_factor=0.05),
+        )
         target = f"<= {TARGET_12MP_PENCIL_BASIC_S}" if mp > 4 else ""
-        print(f"{name + ' ' + 'x'.join(map(str, img.shape[1::-1])):24s} {ours:8.3f} {ours_cpu:9.3f} {theirs:15.3f} "
-              f"{theirs / ours:8.1f}x {target:>8s}")
+        print(
+            f"{name + ' ' + 'x'.join(map(str, img.shape[1::-1])):24s} {ours:8.3f} {ours_cpu:9.3f} {theirs:15.3f} "
+            f"{theirs / ours:8.1f}x {target:>8s}"
+        )
 
     print(f"\n## every combination on a 2 MP photo (coffee), target <= {TARGET_2MP_ANY_S} s")
     img = photo(2.0, data.coffee())
@@ -91,8 +101,7 @@ def main() -> None:
             row.append(f"{t:6.3f} ({cpu:5.3f})")
         print(f"{style.value:10s} {row[0]:>15s} {row[1]:>15s} {row[2]:>15s}")
     verdict = "OK" if worst <= TARGET_2MP_ANY_S else "OVER TARGET"
-    print(f"slowest combination: wall {worst:.3f} s ({verdict}), cpu {worst_cpu:.3f} s; "
-          f"load now {load_average()}")
+    print(f"slowest combination: wall {worst:.3f} s ({verdict}), cpu {worst_cpu:.3f} s; load now {load_average()}")
     if args.large:
         print("\n## every combination once on a 12 MP photo (coffee), no target, for sizing job workers")
         print("wall s (cpu s); float pipelines draw at 6 MP and enlarge (render.DETAIL_MAX_PIXELS)")

@@ -19,14 +19,27 @@ from services.facial.domain.scheme import LANDMARK_GROUPS
 
 OUT = os.path.dirname(os.path.abspath(__file__))
 GROUP_COLOURS = {  # RGB
-    "jaw": (255, 200, 0), "right_eyebrow": (255, 80, 80), "left_eyebrow": (80, 160, 255),
-    "nose_bridge": (0, 220, 120), "nose_lower": (0, 160, 80), "right_eye": (255, 0, 200),
-    "left_eye": (0, 230, 255), "outer_lip": (255, 140, 0), "inner_lip": (200, 255, 0),
+    "jaw": (255, 200, 0),
+    "right_eyebrow": (255, 80, 80),
+    "left_eyebrow": (80, 160, 255),
+    "nose_bridge": (0, 220, 120),
+    "nose_lower": (0, 160, 80),
+    "right_eye": (255, 0, 200),
+    "left_eye": (0, 230, 255),
+    "outer_lip": (255, 140, 0),
+    "inner_lip": (200, 255, 0),
 }
 REGION_COLOURS = {
-    "face_oval": (255, 220, 120), "whole_face": (255, 255, 255), "left_eyebrow": (80, 160, 255),
-    "right_eyebrow": (255, 80, 80), "left_eye": (0, 230, 255), "right_eye": (255, 0, 200),
-    "nose": (0, 220, 120), "upper_lip": (255, 140, 0), "lower_lip": (200, 255, 0), "mouth": (255, 40, 40),
+    "face_oval": (255, 220, 120),
+    "whole_face": (255, 255, 255),
+    "left_eyebrow": (80, 160, 255),
+    "right_eyebrow": (255, 80, 80),
+    "left_eye": (0, 230, 255),
+    "right_eye": (255, 0, 200),
+    "nose": (0, 220, 120),
+    "upper_lip": (255, 140, 0),
+    "lower_lip": (200, 255, 0),
+    "mouth": (255, 40, 40),
 }
 
 
@@ -43,20 +56,32 @@ def landmarks_picture(image: np.ndarray, lm: np.ndarray) -> np.ndarray:
         for i in range(a, b + 1):
             x, y = (lm[i] - (x0, y0)) * scale
             cv2.circle(canvas, (round(x), round(y)), 5, colour, -1, cv2.LINE_AA)
-            cv2.putText(canvas, str(i), (round(x) + 6, round(y) - 4), cv2.FONT_HERSHEY_SIMPLEX, 0.5,
-                        (255, 255, 255), 2, cv2.LINE_AA)
-            cv2.putText(canvas, str(i), (round(x) + 6, round(y) - 4), cv2.FONT_HERSHEY_SIMPLEX, 0.5,
-                        colour, 1, cv2.LINE_AA)
+            cv2.putText(
+                canvas,
+                str(i),
+                (round(x) + 6, round(y) - 4),
+                cv2.FONT_HERSHEY_SIMPLEX,
+                0.5,
+                (255, 255, 255),
+                2,
+                cv2.LINE_AA,
+            )
+            cv2.putText(
+                canvas, str(i), (round(x) + 6, round(y) - 4), cv2.FONT_HERSHEY_SIMPLEX, 0.5, colour, 1, cv2.LINE_AA
+            )
     legend = np.zeros((canvas.shape[0], 330, 3), np.uint8)
-    cv2.putText(legend, "iBUG 300-W 68 points", (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (255, 255, 255), 1,
-                cv2.LINE_AA)
-    cv2.putText(legend, "(0-based, subject's L/R)", (10, 58), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (200, 200, 200), 1,
-                cv2.LINE_AA)
+    cv2.putText(
+        legend, "iBUG 300-W 68 points", (10, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (255, 255, 255), 1, cv2.LINE_AA
+    )
+    cv2.putText(
+        legend, "(0-based, subject's L/R)", (10, 58), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (200, 200, 200), 1, cv2.LINE_AA
+    )
     for k, (name, (a, b)) in enumerate(LANDMARK_GROUPS.items()):
         y = 100 + 34 * k
         cv2.circle(legend, (20, y - 6), 7, GROUP_COLOURS[name], -1, cv2.LINE_AA)
-        cv2.putText(legend, f"{a:2d}-{b:2d} {name}", (38, y), cv2.FONT_HERSHEY_SIMPLEX, 0.6,
-                    GROUP_COLOURS[name], 1, cv2.LINE_AA)
+        cv2.putText(
+            legend, f"{a:2d}-{b:2d} {name}", (38, y), cv2.FONT_HERSHEY_SIMPLEX, 0.6, GROUP_COLOURS[name], 1, cv2.LINE_AA
+        )
     return np.hstack([canvas, legend])
 
 
@@ -101,8 +126,17 @@ def segmentation_panel(image: np.ndarray, lm: np.ndarray) -> np.ndarray:
     geo = compute_contours(ContourInput(image, landmarks=lm), ContourParams.create()).geometry
     masks = {k: v > 0 for k, v in region_masks(geo).items()}
     labels = np.zeros(image.shape[:2], np.uint8)
-    for name, label_id in [("whole_face", 1), ("left_eyebrow", 2), ("right_eyebrow", 3), ("left_eye", 4),
-                           ("right_eye", 5), ("nose", 10), ("mouth", 11), ("upper_lip", 12), ("lower_lip", 13)]:
+    for name, label_id in [
+        ("whole_face", 1),
+        ("left_eyebrow", 2),
+        ("right_eyebrow", 3),
+        ("left_eye", 4),
+        ("right_eye", 5),
+        ("nose", 10),
+        ("mouth", 11),
+        ("upper_lip", 12),
+        ("lower_lip", 13),
+    ]:
         labels[masks[name]] = label_id
     result = compute_contours(ContourInput(image, label_map=labels), ContourParams.create())
     scale = 512 / image.shape[0]
@@ -127,7 +161,7 @@ def main() -> None:
     full = label(overlay(astro, result.geometry), "astronaut: all regions (original space)")
     x, y, w, h = (int(v) for v in result.geometry.faces[0].box)
     pad = w // 2
-    zoom_img = astro[y - pad: y + h + pad, x - pad: x + w + pad]
+    zoom_img = astro[y - pad : y + h + pad, x - pad : x + w + pad]
     zoom_res = compute_contours(ContourInput(zoom_img, landmarks=lm - (x - pad, y - pad)), params)
     zoom = label(overlay(zoom_img, zoom_res.geometry, 512 / zoom_img.shape[0]), "zoom (given landmarks)")
     png_res = compute_contours(
@@ -142,8 +176,7 @@ def main() -> None:
 
     centre = (256, 256)
     rot = cv2.warpAffine(astro, cv2.getRotationMatrix2D(centre, -25, 1.0), (512, 512))
-    aligned = compute_contours(ContourInput(rot), ContourParams.create(align=True, space="aligned", margin=0.3),
-                               det)
+    aligned = compute_contours(ContourInput(rot), ContourParams.create(align=True, space="aligned", margin=0.3), det)
     crop = warp_to_aligned(rot, aligned.geometry.alignment)
     al = label(overlay(crop, aligned.geometry, 512 / crop.shape[0]), "rotated -25 deg, aligned crop")
     rot_full = label(overlay(rot, compute_contours(ContourInput(rot), params, det).geometry), "rotated -25 deg input")

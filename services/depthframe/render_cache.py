@@ -35,9 +35,12 @@ class FrameSet:
     def select(self, bounds: DepthRange) -> list[Frame]:
         """The frames with key_min <= key <= key_max (inclusive; None = open end), in depth order."""
         start = 0 if bounds.key_min is None else int(np.searchsorted(self.keys, bounds.key_min, side="left"))
-        stop = len(self.frames) if bounds.key_max is None else int(
-            np.searchsorted(self.keys, bounds.key_max, side="right"))
-        return self.frames[start:max(start, stop)]
+        stop = (
+            len(self.frames)
+            if bounds.key_max is None
+            else int(np.searchsorted(self.keys, bounds.key_max, side="right"))
+        )
+        return self.frames[start : max(start, stop)]
 
 
 class RenderCache:

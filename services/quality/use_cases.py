@@ -85,8 +85,6 @@ def _comparison_not_found() -> NotFound:
     return NotFound("the comparison does not exist", reason="COMPARISON_NOT_FOUND")
 
 
-
-
 class QualityUseCases:
     def __init__(
         self,

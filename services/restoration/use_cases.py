@@ -93,8 +93,6 @@ def result_of(job: Job) -> dict:
     return job.result or {}
 
 
-
-
 class RestorationUseCases:
     def __init__(
         self,

@@ -42,8 +42,6 @@ def result_image_id(job: Job) -> str:
     return str((job.result or {}).get("result_image_id", ""))
 
 
-
-
 def parse_spec(image_id: str, style: str, method: str, params: Mapping[str, float]) -> SketchSpec:
     """Style, method and params checked against the catalogue (defaults filled in); InvalidArgument names the field."""
     s, m = parse_style(style), parse_method(method)

@@ -71,8 +71,9 @@ def test_empty_and_reversed_ranges(client, user):
     ds = upload(client, user).json()["dataset"]
     empty = client.get("/v1/frames", params={"dataset_id": ds["id"], "depth_min": 1, "depth_max": 2}, headers=user)
     assert empty.status_code == 200 and empty.json()["frames"] == []
-    strip = client.get("/v1/frames:image", params={"dataset_id": ds["id"], "depth_min": 1, "depth_max": 2},
-                       headers=user)
+    strip = client.get(
+        "/v1/frames:image", params={"dataset_id": ds["id"], "depth_min": 1, "depth_max": 2}, headers=user
+    )
     assert strip.status_code == 400 and reason(strip) == "EMPTY_DEPTH_RANGE"
     reversed_ = client.get("/v1/frames", params={"depth_min": 9002, "depth_max": 9001}, headers=user)
     assert reversed_.status_code == 400 and reason(reversed_) == "DEPTH_RANGE_REVERSED"
@@ -103,14 +104,20 @@ def test_bad_csv_is_400_naming_the_line_and_stores_nothing(client, user, csv, wh
 def test_request_problems(client, user):
     no_name = client.post("/v1/depth-datasets", content=SAMPLE, headers={**user, **CSV})
     assert no_name.status_code == 400 and reason(no_name) == "NAME_REQUIRED"
-    form = client.post("/v1/depth-datasets", params={"name": "x"}, content=SAMPLE,
-                       headers={**user, "Content-Type": "application/x-www-form-urlencoded"})  # curl -d
+    form = client.post(
+        "/v1/depth-datasets",
+        params={"name": "x"},
+        content=SAMPLE,
+        headers={**user, "Content-Type": "application/x-www-form-urlencoded"},
+    )  # curl -d
     assert form.status_code == 400 and reason(form) == "UNSUPPORTED_CONTENT_TYPE"
-    json_body = client.post("/v1/depth-datasets", params={"name": "x"}, content=b"{}",
-                            headers={**user, "Content-Type": "application/json"})
+    json_body = client.post(
+        "/v1/depth-datasets", params={"name": "x"}, content=b"{}", headers={**user, "Content-Type": "application/json"}
+    )
     assert json_body.status_code == 400 and reason(json_body) == "UNSUPPORTED_CONTENT_TYPE"
-    too_big = client.post("/v1/depth-datasets", params={"name": "x"}, content=b"0" * (33 * 1024 * 1024),
-                          headers={**user, **CSV})
+    too_big = client.post(
+        "/v1/depth-datasets", params={"name": "x"}, content=b"0" * (33 * 1024 * 1024), headers={**user, **CSV}
+    )
     assert too_big.status_code == 413 and reason(too_big) == "PAYLOAD_TOO_LARGE"
     client.cookies.clear()  # login set the access_token cookie
     anonymous = client.get("/v1/depth-datasets")
@@ -151,15 +158,18 @@ def test_custom_colormap_over_rest(client, user):
     names = [c["name"] for c in listed["colormaps"]]
     assert names[0] == "imagemesh-depth" and names[-1] == "dusk"
     ds = upload(client, user).json()["dataset"]
-    image = client.get("/v1/frames:image", params={"dataset_id": ds["id"], "colormap": "dusk", "row_height": 2},
-                       headers=user)
+    image = client.get(
+        "/v1/frames:image", params={"dataset_id": ds["id"], "colormap": "dusk", "row_height": 2}, headers=user
+    )
     assert image.status_code == 200 and decode_png_rgb(image.content).shape == (1000, 150, 3)
 
 
 def test_streamed_upload_over_rest_json_array(client, user):
     half = len(SAMPLE) // 2
-    body = [{"name": "streamed", "width": 100, "chunk": base64.b64encode(SAMPLE[:half]).decode()},
-            {"chunk": base64.b64encode(SAMPLE[half:]).decode()}]
+    body = [
+        {"name": "streamed", "width": 100, "chunk": base64.b64encode(SAMPLE[:half]).decode()},
+        {"chunk": base64.b64encode(SAMPLE[half:]).decode()},
+    ]
     r = client.post("/v1/depth-datasets:upload", json=body, headers=user)
     assert r.status_code == 200, r.text
     assert (r.json()["dataset"]["rows"], r.json()["dataset"]["width"]) == (500, 100)
@@ -169,18 +179,27 @@ def test_native_grpc_through_envoy(mesh, client):
     tokens = register_and_login(client)
     bearer = ("-H", f"authorization: Bearer {tokens['accessToken']}")
     small = make_depth_csv(rows=21, width=200, seed=2)
-    messages = "\n".join(json.dumps({"name": "grpc", "chunk": base64.b64encode(part).decode()})
-                         for part in (small[:1000], small[1000:]))
+    messages = "\n".join(
+        json.dumps({"name": "grpc", "chunk": base64.b64encode(part).decode()}) for part in (small[:1000], small[1000:])
+    )
     up = grpcurl(mesh, "imagemesh.depthframe.v1.DepthFrameService/UploadDepthDataset", flags=bearer, data=messages)
     assert up.returncode == 0, up.stderr
     dataset = json.loads(up.stdout)["dataset"]
     assert dataset["rows"] == 20 and dataset["source_width"] == 200
-    frames = grpcurl(mesh, "imagemesh.depthframe.v1.DepthFrameService/QueryFrames", flags=bearer,
-                     data=json.dumps({"depth_min": 9000.5, "depth_max": 9001.0}))
+    frames = grpcurl(
+        mesh,
+        "imagemesh.depthframe.v1.DepthFrameService/QueryFrames",
+        flags=bearer,
+        data=json.dumps({"depth_min": 9000.5, "depth_max": 9001.0}),
+    )
     assert frames.returncode == 0, frames.stderr
     assert [f["depth"] for f in json.loads(frames.stdout)["frames"]] == [9000.5, 9000.6, 9000.7, 9000.8, 9000.9, 9001]
-    missing = grpcurl(mesh, "imagemesh.depthframe.v1.DepthFrameService/GetDepthDataset", flags=bearer,
-                      data=json.dumps({"id": "00000000-0000-0000-0000-000000000000"}))
+    missing = grpcurl(
+        mesh,
+        "imagemesh.depthframe.v1.DepthFrameService/GetDepthDataset",
+        flags=bearer,
+        data=json.dumps({"id": "00000000-0000-0000-0000-000000000000"}),
+    )
     assert missing.returncode != 0 and "NotFound" in missing.stderr and "DATASET_NOT_FOUND" in missing.stderr
     anon = grpcurl(mesh, "imagemesh.depthframe.v1.DepthFrameService/ListColormaps")
     assert "Unauthenticated" in anon.stderr

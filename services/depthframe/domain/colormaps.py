@@ -50,11 +50,14 @@ def validate_colormap_name(name: object) -> str:
     """A custom map's name: ``[a-z][a-z0-9-]{0,62}``, not a built-in's or the default's name."""
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise InvalidArgument.for_field(
-            "name", "must be 1-63 characters: lowercase letters, digits and '-', starting with a letter",
-            reason="INVALID_COLORMAP_NAME")
+            "name",
+            "must be 1-63 characters: lowercase letters, digits and '-', starting with a letter",
+            reason="INVALID_COLORMAP_NAME",
+        )
     if name in BUILTIN_NAMES or name == DEFAULT_COLORMAP:
-        raise InvalidArgument.for_field("name", f"'{name}' is a built-in colormap name",
-                                        reason="COLORMAP_NAME_RESERVED")
+        raise InvalidArgument.for_field(
+            "name", f"'{name}' is a built-in colormap name", reason="COLORMAP_NAME_RESERVED"
+        )
     return name
 
 
@@ -90,5 +93,7 @@ def resolve_colormap(name: str | None, custom: Mapping[str, Colormap] | None = N
         return custom[name]
     shown = name if len(name) <= 64 else name[:64] + "..."
     raise InvalidArgument.for_field(
-        "colormap", f"unknown colormap '{shown}'; built-ins: {', '.join((DEFAULT_COLORMAP, *BUILTIN_NAMES))}",
-        reason="UNKNOWN_COLORMAP")
+        "colormap",
+        f"unknown colormap '{shown}'; built-ins: {', '.join((DEFAULT_COLORMAP, *BUILTIN_NAMES))}",
+        reason="UNKNOWN_COLORMAP",
+    )

@@ -63,7 +63,7 @@ def parse_chunk(buf: np.ndarray, first_line: int, names: list[str]) -> ChunkRows
     blank = (counts == 1) & (lengths_first == 0)
     for index in np.flatnonzero((counts == 1) & ~blank).tolist():  # whitespace-only lines are blank too
         field = line_last_field[index]
-        if not buf[starts[field]:ends[field]].tobytes().strip():
+        if not buf[starts[field] : ends[field]].tobytes().strip():
             blank[index] = True
     good = counts == expected
     wrong = ~good & ~blank
@@ -100,8 +100,9 @@ def parse_chunk(buf: np.ndarray, first_line: int, names: list[str]) -> ChunkRows
         codes[missing & ~row_all_missing[:, None]] = 2
         codes[numbers.bad.reshape(dirty.size, -1)] = 1
         problem[dirty, 1:] = codes
-        fast_values[dirty] = np.where(missing | numbers.bad.reshape(dirty.size, -1), 0,
-                                      np.nan_to_num(values, posinf=0, neginf=0)).astype(np.uint16)
+        fast_values[dirty] = np.where(
+            missing | numbers.bad.reshape(dirty.size, -1), 0, np.nan_to_num(values, posinf=0, neginf=0)
+        ).astype(np.uint16)
     problem[:, 0][~depth_missing & ~(np.abs(depth) <= DEPTH_ABS_MAX)] = 6
     problem[:, 0][depth_missing & ~all_missing] = 5
     problem[:, 0][depth_numbers.bad] = 1
@@ -109,8 +110,7 @@ def parse_chunk(buf: np.ndarray, first_line: int, names: list[str]) -> ChunkRows
     if first_problem.size:
         row, column = divmod(int(first_problem[0]), expected)
         reason, description = _PROBLEMS[int(problem[row, column])]
-        raise ce.csv_error(reason, description, line=int(row_lines[row]), column=column + 1,
-                           column_name=names[column])
+        raise ce.csv_error(reason, description, line=int(row_lines[row]), column=column + 1, column_name=names[column])
     if limit < line_count:
         _raise_wrong_count(first_line + limit, int(counts[limit]), names)
 
@@ -130,13 +130,18 @@ def _raise_wrong_count(line: int, found: int, names: list[str]) -> None:
     if found > expected:
         description = f"the row has {found} values, expected {expected} (more than the header names)"
         raise ce.csv_error(ce.WRONG_COLUMN_COUNT, description, line=line, column=expected + 1)
-    raise ce.csv_error(ce.WRONG_COLUMN_COUNT,
-                       f"the row has {found} values, expected {expected} ('{names[found]}' is missing)",
-                       line=line, column=found + 1, column_name=names[found])
+    raise ce.csv_error(
+        ce.WRONG_COLUMN_COUNT,
+        f"the row has {found} values, expected {expected} ('{names[found]}' is missing)",
+        line=line,
+        column=found + 1,
+        column_name=names[found],
+    )
 
 
-def _skipped_rows(first_line: int, blank: np.ndarray, nan_lines: np.ndarray,
-                  nan_depth_missing: np.ndarray) -> list[SkippedRow]:
+def _skipped_rows(
+    first_line: int, blank: np.ndarray, nan_lines: np.ndarray, nan_depth_missing: np.ndarray
+) -> list[SkippedRow]:
     rows = [SkippedRow(first_line + i, "empty line") for i in np.flatnonzero(blank).tolist()]
     for line, depth_missing in zip(nan_lines.tolist(), nan_depth_missing.tolist(), strict=True):
         reason = "all values empty or NaN" if depth_missing else "no pixel values (all empty or NaN)"

@@ -23,8 +23,9 @@ DEPTH_OUT_OF_RANGE = "DEPTH_OUT_OF_RANGE"
 DUPLICATE_DEPTH = "DUPLICATE_DEPTH"
 
 
-def csv_error(reason: str, description: str, *, line: int | None = None, column: int | None = None,
-              column_name: str | None = None) -> InvalidArgument:
+def csv_error(
+    reason: str, description: str, *, line: int | None = None, column: int | None = None, column_name: str | None = None
+) -> InvalidArgument:
     """Build the InvalidArgument for a CSV problem at ``line``/``column`` (either may be None)."""
     where = []
     if line is not None:

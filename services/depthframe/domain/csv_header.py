@@ -26,14 +26,12 @@ def parse_header(line: bytes) -> list[str]:
         raise csv_error(BAD_HEADER, "the header is not valid UTF-8 text", line=1) from None
     names = [_clean(part) for part in text.split(",")]
     if len(names) < 2:
-        raise csv_error(BAD_HEADER, "expected a header 'depth,col1,...,colN' with at least one pixel column",
-                        line=1)
+        raise csv_error(BAD_HEADER, "expected a header 'depth,col1,...,colN' with at least one pixel column", line=1)
     if len(names) - 1 > MAX_PIXEL_COLUMNS:
         raise csv_error(BAD_HEADER, f"too many pixel columns (at most {MAX_PIXEL_COLUMNS})", line=1)
     expected = ["depth"] + [f"col{k}" for k in range(1, len(names))]
     for index, (found, wanted) in enumerate(zip(names, expected, strict=True)):
         if found != wanted:
             shown = found if len(found) <= 40 else found[:40] + "..."
-            raise csv_error(BAD_HEADER, f"expected header name '{wanted}', found '{shown}'",
-                            line=1, column=index + 1)
+            raise csv_error(BAD_HEADER, f"expected header name '{wanted}', found '{shown}'", line=1, column=index + 1)
     return expected

@@ -72,11 +72,18 @@ def parse_number_fields(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -
     return ParsedNumbers(values, missing, bad)
 
 
-def _fallback(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, indices: np.ndarray,
-              values: np.ndarray, missing: np.ndarray, bad: np.ndarray) -> None:
+def _fallback(
+    buf: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    indices: np.ndarray,
+    values: np.ndarray,
+    missing: np.ndarray,
+    bad: np.ndarray,
+) -> None:
     """Per-field parse with float() for fields the fast path did not accept (updates in place)."""
     for index in indices.tolist():
-        text = buf[starts[index]:ends[index]].tobytes().decode("utf-8", errors="replace").strip()
+        text = buf[starts[index] : ends[index]].tobytes().decode("utf-8", errors="replace").strip()
         if not text:
             missing[index], bad[index] = True, False
             continue

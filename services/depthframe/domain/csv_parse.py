@@ -72,9 +72,9 @@ def parse_depth_csv(
         end = len(data) if end < 0 else end + 1
         chunk = parse_chunk(raw[position:end], line, names)
         count = chunk.depths.size
-        depths[filled:filled + count] = chunk.depths
-        pixels[filled:filled + count] = chunk.pixels
-        lines[filled:filled + count] = chunk.lines
+        depths[filled : filled + count] = chunk.depths
+        pixels[filled : filled + count] = chunk.pixels
+        lines[filled : filled + count] = chunk.lines
         filled += count
         skipped_count += len(chunk.skipped)
         skipped.extend(chunk.skipped[: max(0, max_skipped_reported - len(skipped))])
@@ -86,12 +86,12 @@ def parse_depth_csv(
     depths, pixels, reordered = _sort_and_check(depths[:filled], pixels[:filled], lines[:filled])
     depths.flags.writeable = False
     pixels.flags.writeable = False
-    return ParsedDataset(depths=depths, pixels=pixels, skipped_rows=tuple(skipped),
-                         skipped_count=skipped_count, reordered=reordered)
+    return ParsedDataset(
+        depths=depths, pixels=pixels, skipped_rows=tuple(skipped), skipped_count=skipped_count, reordered=reordered
+    )
 
 
-def _sort_and_check(depths: np.ndarray, pixels: np.ndarray,
-                    lines: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+def _sort_and_check(depths: np.ndarray, pixels: np.ndarray, lines: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
     """Sort rows by depth key when needed; fail on the first duplicate depth (in file order)."""
     keys = depth_keys(depths)
     steps = np.diff(keys)
@@ -105,7 +105,11 @@ def _sort_and_check(depths: np.ndarray, pixels: np.ndarray,
         later = np.maximum(lines[duplicates], lines[duplicates + 1])
         pick = int(np.argmin(later))
         first = int(min(lines[duplicates[pick]], lines[duplicates[pick] + 1]))
-        raise ce.csv_error(ce.DUPLICATE_DEPTH,
-                           f"depth {depths[duplicates[pick]]:.10g} already appears on line {first}",
-                           line=int(later[pick]), column=1, column_name="depth")
+        raise ce.csv_error(
+            ce.DUPLICATE_DEPTH,
+            f"depth {depths[duplicates[pick]]:.10g} already appears on line {first}",
+            line=int(later[pick]),
+            column=1,
+            column_name="depth",
+        )
     return depths, pixels, reordered

@@ -31,8 +31,9 @@ def _bound(value: float | None, field_name: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
         raise InvalidArgument.for_field(field_name, "must be a number", reason="INVALID_DEPTH_BOUND")
     if not math.isfinite(value) or abs(value) > DEPTH_ABS_MAX:
-        raise InvalidArgument.for_field(field_name, f"must be a finite number within ±{DEPTH_ABS_MAX:g}",
-                                        reason="INVALID_DEPTH_BOUND")
+        raise InvalidArgument.for_field(
+            field_name, f"must be a finite number within ±{DEPTH_ABS_MAX:g}", reason="INVALID_DEPTH_BOUND"
+        )
     return depth_key(value)
 
 
@@ -40,8 +41,9 @@ def depth_range(depth_min: float | None = None, depth_max: float | None = None) 
     """Validate bounds; depth_min > depth_max (after keying) raises InvalidArgument (DEPTH_RANGE_REVERSED)."""
     key_min, key_max = _bound(depth_min, "depth_min"), _bound(depth_max, "depth_max")
     if key_min is not None and key_max is not None and key_min > key_max:
-        raise InvalidArgument.for_field("depth_min", "must not be greater than depth_max",
-                                        reason="DEPTH_RANGE_REVERSED")
+        raise InvalidArgument.for_field(
+            "depth_min", "must not be greater than depth_max", reason="DEPTH_RANGE_REVERSED"
+        )
     return DepthRange(key_min, key_max)
 
 

@@ -62,7 +62,7 @@ class _Context:
 
 
 def _check_width_against_header(ctx: _Context) -> None:
-    head = bytes(memoryview(ctx.data)[:1 << 20])
+    head = bytes(memoryview(ctx.data)[: 1 << 20])
     end = head.find(b"\n")
     line = head if end < 0 else head[:end]
     if line.startswith(b"\xef\xbb\xbf"):
@@ -96,9 +96,13 @@ STEPS: list[tuple[str, float, Callable[[_Context], None]]] = [
 ]
 
 
-def ingest_csv(data: bytes | bytearray | memoryview, *, width: int = DEFAULT_WIDTH,
-               on_progress: ProgressCallback | None = None,
-               should_stop: StopCheck | None = None) -> IngestedDataset:
+def ingest_csv(
+    data: bytes | bytearray | memoryview,
+    *,
+    width: int = DEFAULT_WIDTH,
+    on_progress: ProgressCallback | None = None,
+    should_stop: StopCheck | None = None,
+) -> IngestedDataset:
     """Run the ingest steps; raises InvalidArgument for bad input, Cancelled when asked to stop."""
     ctx = _Context(data=data, width=width, on_progress=on_progress, should_stop=should_stop)
     validate_width(width)

@@ -17,8 +17,9 @@ def check_row_height(row_height: int, field_name: str = "row_height") -> int:
     if isinstance(row_height, bool) or not isinstance(row_height, (int, np.integer)):
         raise InvalidArgument.for_field(field_name, "must be an integer", reason="INVALID_ROW_HEIGHT")
     if not 1 <= row_height <= MAX_ROW_HEIGHT:
-        raise InvalidArgument.for_field(field_name, f"must be between 1 and {MAX_ROW_HEIGHT}",
-                                        reason="INVALID_ROW_HEIGHT")
+        raise InvalidArgument.for_field(
+            field_name, f"must be between 1 and {MAX_ROW_HEIGHT}", reason="INVALID_ROW_HEIGHT"
+        )
     return int(row_height)
 
 

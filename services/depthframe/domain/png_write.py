@@ -44,13 +44,15 @@ def write_png(image: np.ndarray, *, palette: np.ndarray | None = None, level: in
         color_type = COLOR_TYPE_PALETTE
         extra = _chunk(b"PLTE", np.ascontiguousarray(palette, dtype=np.uint8).tobytes())
     header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
-    return b"".join((
-        PNG_SIGNATURE,
-        _chunk(b"IHDR", header),
-        extra,
-        _chunk(b"IDAT", zlib.compress(_scanlines(image), level)),
-        _chunk(b"IEND", b""),
-    ))
+    return b"".join(
+        (
+            PNG_SIGNATURE,
+            _chunk(b"IHDR", header),
+            extra,
+            _chunk(b"IDAT", zlib.compress(_scanlines(image), level)),
+            _chunk(b"IEND", b""),
+        )
+    )
 
 
 def write_png_rows(rgb_rows: np.ndarray, *, height: int = 1, level: int = ZLIB_LEVEL) -> list[bytes]:
@@ -68,6 +70,5 @@ def write_png_rows(rgb_rows: np.ndarray, *, height: int = 1, level: int = ZLIB_L
     out = []
     for line in lines:
         payload = zlib.compress(line.tobytes() * height, level)
-        out.append(b"".join((head, pack(len(payload)), b"IDAT", payload, pack(zlib.crc32(payload, idat_crc)),
-                             tail)))
+        out.append(b"".join((head, pack(len(payload)), b"IDAT", payload, pack(zlib.crc32(payload, idat_crc)), tail)))
     return out

@@ -46,5 +46,6 @@ def check_dataset_name(name: str) -> str:
         raise InvalidArgument.for_field("name", "is required", reason="NAME_REQUIRED")
     if len(name) > MAX_NAME_LENGTH or any(ord(c) < 32 or ord(c) == 127 for c in name):
         raise InvalidArgument.for_field(
-            "name", f"must be at most {MAX_NAME_LENGTH} printable characters", reason="INVALID_NAME")
+            "name", f"must be at most {MAX_NAME_LENGTH} printable characters", reason="INVALID_NAME"
+        )
     return name

@@ -28,13 +28,21 @@ class Frame:
 
 def _check_rows(depths: np.ndarray, pixels: np.ndarray) -> None:
     if pixels.dtype != np.uint8 or pixels.ndim != 2 or depths.shape != (pixels.shape[0],):
-        raise InvalidArgument.for_field("pixels", "must be uint8[n, width] with one depth per row",
-                                        reason="INVALID_PIXELS")
+        raise InvalidArgument.for_field(
+            "pixels", "must be uint8[n, width] with one depth per row", reason="INVALID_PIXELS"
+        )
 
 
-def render_frames(depths: np.ndarray, pixels: np.ndarray, colormap: Colormap, scale: ColorScale, *,
-                  frame_height: int = 1, on_progress: ProgressCallback | None = None,
-                  should_stop: StopCheck | None = None) -> list[Frame]:
+def render_frames(
+    depths: np.ndarray,
+    pixels: np.ndarray,
+    colormap: Colormap,
+    scale: ColorScale,
+    *,
+    frame_height: int = 1,
+    on_progress: ProgressCallback | None = None,
+    should_stop: StopCheck | None = None,
+) -> list[Frame]:
     """One PNG per row, in the given (depth) order; an empty range gives an empty list.
 
     A frame is the row itself (1 pixel high by default: no invented pixels); ``frame_height`` > 1
@@ -48,9 +56,11 @@ def render_frames(depths: np.ndarray, pixels: np.ndarray, colormap: Colormap, sc
     for begin in range(0, len(depth_list), _BATCH):
         check_stop(should_stop)
         report(on_progress, begin / len(depth_list), f"encoded {begin} frames")
-        pngs = encode_png_frames(colorize(pixels[begin:begin + _BATCH], lut), height=frame_height)
-        frames.extend(Frame(depth, width, frame_height, png)
-                      for depth, png in zip(depth_list[begin:begin + _BATCH], pngs, strict=True))
+        pngs = encode_png_frames(colorize(pixels[begin : begin + _BATCH], lut), height=frame_height)
+        frames.extend(
+            Frame(depth, width, frame_height, png)
+            for depth, png in zip(depth_list[begin : begin + _BATCH], pngs, strict=True)
+        )
     report(on_progress, 1.0, f"encoded {len(frames)} frames")
     return frames
 

@@ -24,8 +24,10 @@ def validate_width(width: int, source_width: int | None = None) -> int:
         raise InvalidArgument.for_field("width", f"must be between 1 and {MAX_WIDTH}", reason="INVALID_WIDTH")
     if source_width is not None and width > source_width:
         raise InvalidArgument.for_field(
-            "width", f"must not exceed the file's {source_width} pixel columns (no upscaling)",
-            reason="WIDTH_EXCEEDS_SOURCE")
+            "width",
+            f"must not exceed the file's {source_width} pixel columns (no upscaling)",
+            reason="WIDTH_EXCEEDS_SOURCE",
+        )
     return int(width)
 
 

@@ -16,15 +16,16 @@ def encode_rows(pixels: np.ndarray) -> list[bytes]:
     contiguous = np.ascontiguousarray(pixels)
     width = contiguous.shape[1]
     flat = contiguous.tobytes()
-    return [flat[start:start + width] for start in range(0, len(flat), width)] if width else []
+    return [flat[start : start + width] for start in range(0, len(flat), width)] if width else []
 
 
 def decode_rows(blobs: Sequence[bytes], width: int) -> np.ndarray:
     """n stored byte strings of length ``width`` -> uint8[n, width] (FailedPrecondition if one is corrupt)."""
     for index, blob in enumerate(blobs):
         if len(blob) != width:
-            raise FailedPrecondition(f"stored row {index} has {len(blob)} bytes, expected {width}",
-                                     reason="CORRUPT_STORED_ROW")
+            raise FailedPrecondition(
+                f"stored row {index} has {len(blob)} bytes, expected {width}", reason="CORRUPT_STORED_ROW"
+            )
     if not blobs:
         return np.zeros((0, width), dtype=np.uint8)
     return np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(len(blobs), width)

@@ -47,15 +47,17 @@ def make_depth_log(rows: int = 5460, width: int = 200, seed: int = 0) -> tuple[n
     return depths, pixels
 
 
-def iter_csv_blocks(depths: np.ndarray, pixels: np.ndarray, *, trailing_empty_row: bool = True,
-                    block_rows: int = 5000) -> Iterator[bytes]:
+def iter_csv_blocks(
+    depths: np.ndarray, pixels: np.ndarray, *, trailing_empty_row: bool = True, block_rows: int = 5000
+) -> Iterator[bytes]:
     """CSV text ``depth,col1..colN`` in blocks of lines (depths with one decimal, integer pixels)."""
     width = pixels.shape[1]
     yield ("depth," + ",".join(f"col{k}" for k in range(1, width + 1)) + "\n").encode("ascii")
     texts = [str(v) for v in range(256)]
     for begin in range(0, len(depths), block_rows):
-        block = zip(depths[begin:begin + block_rows].tolist(), pixels[begin:begin + block_rows].tolist(),
-                    strict=True)
+        block = zip(
+            depths[begin : begin + block_rows].tolist(), pixels[begin : begin + block_rows].tolist(), strict=True
+        )
         yield "".join(f"{depth:.1f}," + ",".join([texts[v] for v in row]) + "\n" for depth, row in block).encode()
     if trailing_empty_row:
         yield ("," * width + "\n").encode("ascii")

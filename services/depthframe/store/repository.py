@@ -62,22 +62,35 @@ def add_dataset(session: AsyncSession, record: DatasetRecord) -> None:
     )
 
 
-def _row_batches(dataset_id: str, keys: np.ndarray, depths: np.ndarray, resized: np.ndarray,
-                 original: np.ndarray, batch: int) -> Iterator[list[dict]]:
+def _row_batches(
+    dataset_id: str, keys: np.ndarray, depths: np.ndarray, resized: np.ndarray, original: np.ndarray, batch: int
+) -> Iterator[list[dict]]:
     """Parameter dicts for the bulk insert, ``batch`` rows at a time (memory stays bounded)."""
     for start in range(0, keys.shape[0], batch):
         stop = start + batch
         small, big = resized[start:stop].tobytes(), original[start:stop].tobytes()
         w, n = resized.shape[1], original.shape[1]
         yield [
-            {"dataset_id": dataset_id, "depth_key": k, "depth": d,
-             "resized": small[i * w:(i + 1) * w], "original": big[i * n:(i + 1) * n]}
+            {
+                "dataset_id": dataset_id,
+                "depth_key": k,
+                "depth": d,
+                "resized": small[i * w : (i + 1) * w],
+                "original": big[i * n : (i + 1) * n],
+            }
             for i, (k, d) in enumerate(zip(keys[start:stop].tolist(), depths[start:stop].tolist(), strict=True))
         ]
 
 
-async def insert_rows(session: AsyncSession, dataset_id: str, keys: np.ndarray, depths: np.ndarray,
-                      resized: np.ndarray, original: np.ndarray, batch: int = 5_000) -> None:
+async def insert_rows(
+    session: AsyncSession,
+    dataset_id: str,
+    keys: np.ndarray,
+    depths: np.ndarray,
+    resized: np.ndarray,
+    original: np.ndarray,
+    batch: int = 5_000,
+) -> None:
     """Bulk insert, never one statement per row: COPY on PostgreSQL, executemany in batches on SQLite."""
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
@@ -87,8 +100,9 @@ async def insert_rows(session: AsyncSession, dataset_id: str, keys: np.ndarray, 
         await session.execute(insert(_ROWS), params)
 
 
-async def _copy_rows(connection, dataset_id: str, keys: np.ndarray, depths: np.ndarray, resized: np.ndarray,
-                     original: np.ndarray) -> None:
+async def _copy_rows(
+    connection, dataset_id: str, keys: np.ndarray, depths: np.ndarray, resized: np.ndarray, original: np.ndarray
+) -> None:
     """PostgreSQL COPY FROM STDIN on the session's own connection (same transaction); about 2x executemany."""
     raw = (await connection.get_raw_connection()).driver_connection
     statement = "COPY depth_rows (dataset_id, depth_key, depth, resized, original) FROM STDIN"
@@ -111,8 +125,9 @@ async def newest_dataset(session: AsyncSession, owner_id: str) -> DatasetRow | N
     return (await session.execute(query)).scalar_one_or_none()
 
 
-async def list_datasets(session: AsyncSession, owner_id: str, before: tuple[datetime, str] | None,
-                        limit: int) -> list[DatasetRow]:
+async def list_datasets(
+    session: AsyncSession, owner_id: str, before: tuple[datetime, str] | None, limit: int
+) -> list[DatasetRow]:
     """Newest first; ``before`` = the (created_at, id) of the previous page's last item."""
     query = (
         select(DatasetRow)
@@ -123,8 +138,10 @@ async def list_datasets(session: AsyncSession, owner_id: str, before: tuple[date
     if before is not None:
         created_at, dataset_id = before
         query = query.where(
-            or_(DatasetRow.created_at < created_at,
-                and_(DatasetRow.created_at == created_at, DatasetRow.id < dataset_id))
+            or_(
+                DatasetRow.created_at < created_at,
+                and_(DatasetRow.created_at == created_at, DatasetRow.id < dataset_id),
+            )
         )
     return list((await session.execute(query)).scalars())
 
@@ -134,8 +151,9 @@ async def delete_dataset(session: AsyncSession, dataset_id: str) -> None:
     await session.execute(delete(DatasetRow).where(DatasetRow.id == dataset_id))
 
 
-async def rows_in_range(session: AsyncSession, dataset_id: str, key_min: int | None,
-                        key_max: int | None) -> tuple[list[float], list[bytes]]:
+async def rows_in_range(
+    session: AsyncSession, dataset_id: str, key_min: int | None, key_max: int | None
+) -> tuple[list[float], list[bytes]]:
     """(depths, resized row bytes) with key_min <= depth_key <= key_max, in depth order (index range scan)."""
     query = select(_ROWS.c.depth, _ROWS.c.resized).where(_ROWS.c.dataset_id == dataset_id)
     if key_min is not None:

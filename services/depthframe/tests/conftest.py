@@ -48,7 +48,8 @@ async def start_depthframe(database, auth_server, **overrides) -> tuple[RunningA
 @pytest.fixture
 async def depthframe(database, auth_server):
     running, settings = await start_depthframe(  # small batches: several bulk INSERTs per upload
-        database, auth_server, max_upload_bytes=1024 * 1024, insert_batch_rows=100)
+        database, auth_server, max_upload_bytes=1024 * 1024, insert_batch_rows=100
+    )
     channel = grpc.aio.insecure_channel(
         f"127.0.0.1:{running.port}",
         options=[("grpc.max_receive_message_length", 64 << 20), ("grpc.max_send_message_length", 64 << 20)],

@@ -20,14 +20,16 @@ async def expect_error(call, code: grpc.StatusCode, reason: str) -> grpc.aio.Aio
     return exc.value
 
 
-async def create(stub, metadata, csv: bytes, name: str = "log", width: int = 0,
-                 content_type: str = "text/csv") -> pb.DepthDataset:
+async def create(
+    stub, metadata, csv: bytes, name: str = "log", width: int = 0, content_type: str = "text/csv"
+) -> pb.DepthDataset:
     request = pb.CreateDepthDatasetRequest(
-        name=name, width=width, body=httpbody_pb2.HttpBody(content_type=content_type, data=csv))
+        name=name, width=width, body=httpbody_pb2.HttpBody(content_type=content_type, data=csv)
+    )
     return (await stub.CreateDepthDataset(request, metadata=metadata)).dataset
 
 
 def upload_messages(csv: bytes, name: str = "big", width: int = 0, chunk: int = 64 * 1024):
     yield pb.UploadDepthDatasetRequest(name=name, width=width, chunk=csv[:chunk])
     for start in range(chunk, len(csv), chunk):
-        yield pb.UploadDepthDatasetRequest(chunk=csv[start:start + chunk])
+        yield pb.UploadDepthDatasetRequest(chunk=csv[start : start + chunk])

@@ -26,13 +26,16 @@ def test_builtins_are_256x3_uint8_and_include_the_required_ones():
         assert colormap.lut.shape == (256, 3) and colormap.lut.dtype == np.uint8 and colormap.builtin
 
 
-@pytest.mark.parametrize(("name", "low", "high"), [
-    ("viridis", (68, 1, 84), (253, 231, 37)),
-    ("magma", (0, 0, 4), (252, 253, 191)),
-    ("inferno", (0, 0, 4), (252, 255, 164)),
-    ("plasma", (13, 8, 135), (240, 249, 33)),
-    ("jet", (0, 0, 128), (128, 0, 0)),
-])
+@pytest.mark.parametrize(
+    ("name", "low", "high"),
+    [
+        ("viridis", (68, 1, 84), (253, 231, 37)),
+        ("magma", (0, 0, 4), (252, 253, 191)),
+        ("inferno", (0, 0, 4), (252, 255, 164)),
+        ("plasma", (13, 8, 135), (240, 249, 33)),
+        ("jet", (0, 0, 128), (128, 0, 0)),
+    ],
+)
 def test_builtin_endpoints_match_the_published_maps(name, low, high):
     lut = resolve_colormap(name).lut.astype(int)
     assert np.abs(lut[0] - low).max() <= 4 and np.abs(lut[255] - high).max() <= 4
@@ -89,11 +92,18 @@ def test_bad_stops_are_rejected(stops, reason):
     assert caught.value.reason == reason and caught.value.violations[0].field == "stops"
 
 
-@pytest.mark.parametrize(("name", "reason"), [
-    ("", "INVALID_COLORMAP_NAME"), ("My Map", "INVALID_COLORMAP_NAME"), ("1abc", "INVALID_COLORMAP_NAME"),
-    ("a" * 64, "INVALID_COLORMAP_NAME"), (None, "INVALID_COLORMAP_NAME"),
-    ("viridis", "COLORMAP_NAME_RESERVED"), (DEFAULT_COLORMAP, "COLORMAP_NAME_RESERVED"),
-])
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("", "INVALID_COLORMAP_NAME"),
+        ("My Map", "INVALID_COLORMAP_NAME"),
+        ("1abc", "INVALID_COLORMAP_NAME"),
+        ("a" * 64, "INVALID_COLORMAP_NAME"),
+        (None, "INVALID_COLORMAP_NAME"),
+        ("viridis", "COLORMAP_NAME_RESERVED"),
+        (DEFAULT_COLORMAP, "COLORMAP_NAME_RESERVED"),
+    ],
+)
 def test_bad_names_are_rejected(name, reason):
     with pytest.raises(InvalidArgument) as caught:
         make_custom_colormap(name, [ColorStop(0, "#000000"), ColorStop(1, "#ffffff")])

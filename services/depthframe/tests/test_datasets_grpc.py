@@ -29,8 +29,11 @@ async def stored_rows(h, dataset_id: str) -> tuple[list[float], np.ndarray, np.n
         _, original = await repo.original_rows(session, dataset_id)
     ds = await h.stub.GetDepthDataset(pb.GetDepthDatasetRequest(id=dataset_id), metadata=h.alice)
     width, source = ds.dataset.width, ds.dataset.source_width
-    return (depths, np.frombuffer(b"".join(resized), np.uint8).reshape(-1, width),
-            np.frombuffer(b"".join(original), np.uint8).reshape(-1, source))
+    return (
+        depths,
+        np.frombuffer(b"".join(resized), np.uint8).reshape(-1, width),
+        np.frombuffer(b"".join(original), np.uint8).reshape(-1, source),
+    )
 
 
 async def count(h, model) -> int:
@@ -59,8 +62,9 @@ async def test_width_option_and_wider_than_source_is_refused(depthframe):
     _, resized, _ = await stored_rows(h, ds.id)
     assert resized.shape == (300, 37)
     assert np.abs(resized.astype(int) - area_resize_reference(parse_depth_csv(SAMPLE).pixels, 37)).max() <= 1
-    await expect_error(create(h.stub, h.alice, SAMPLE, width=201), grpc.StatusCode.INVALID_ARGUMENT,
-                       "WIDTH_EXCEEDS_SOURCE")
+    await expect_error(
+        create(h.stub, h.alice, SAMPLE, width=201), grpc.StatusCode.INVALID_ARGUMENT, "WIDTH_EXCEEDS_SOURCE"
+    )
 
 
 async def test_streamed_upload_stores_the_same_as_the_unary_call(depthframe):
@@ -75,12 +79,19 @@ async def test_streamed_upload_stores_the_same_as_the_unary_call(depthframe):
 async def test_streamed_upload_limits(depthframe):
     h = depthframe
     big = SAMPLE * (h.settings.max_upload_bytes // len(SAMPLE) + 1)
-    await expect_error(h.stub.UploadDepthDataset(upload_messages(big), metadata=h.alice),
-                       grpc.StatusCode.RESOURCE_EXHAUSTED, "UPLOAD_TOO_LARGE")
-    await expect_error(h.stub.UploadDepthDataset(iter(()), metadata=h.alice),
-                       grpc.StatusCode.INVALID_ARGUMENT, "NAME_REQUIRED")
-    await expect_error(h.stub.UploadDepthDataset(upload_messages(b""), metadata=h.alice),
-                       grpc.StatusCode.INVALID_ARGUMENT, "EMPTY_FILE")
+    await expect_error(
+        h.stub.UploadDepthDataset(upload_messages(big), metadata=h.alice),
+        grpc.StatusCode.RESOURCE_EXHAUSTED,
+        "UPLOAD_TOO_LARGE",
+    )
+    await expect_error(
+        h.stub.UploadDepthDataset(iter(()), metadata=h.alice), grpc.StatusCode.INVALID_ARGUMENT, "NAME_REQUIRED"
+    )
+    await expect_error(
+        h.stub.UploadDepthDataset(upload_messages(b""), metadata=h.alice),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "EMPTY_FILE",
+    )
 
 
 BAD = [
@@ -127,13 +138,19 @@ async def test_a_failure_while_storing_leaves_nothing_behind(depthframe, monkeyp
 
 @pytest.mark.parametrize(
     ("name", "content_type", "why"),
-    [("", "text/csv", "NAME_REQUIRED"), ("x" * 201, "text/csv", "INVALID_NAME"), ("a\nb", "text/csv", "INVALID_NAME"),
-     ("ok", "application/json", "UNSUPPORTED_CONTENT_TYPE"), ("ok", "image/png", "UNSUPPORTED_CONTENT_TYPE")],
+    [
+        ("", "text/csv", "NAME_REQUIRED"),
+        ("x" * 201, "text/csv", "INVALID_NAME"),
+        ("a\nb", "text/csv", "INVALID_NAME"),
+        ("ok", "application/json", "UNSUPPORTED_CONTENT_TYPE"),
+        ("ok", "image/png", "UNSUPPORTED_CONTENT_TYPE"),
+    ],
 )
 async def test_bad_request_fields(depthframe, name, content_type, why):
     h = depthframe
-    await expect_error(create(h.stub, h.alice, SAMPLE, name=name, content_type=content_type),
-                       grpc.StatusCode.INVALID_ARGUMENT, why)
+    await expect_error(
+        create(h.stub, h.alice, SAMPLE, name=name, content_type=content_type), grpc.StatusCode.INVALID_ARGUMENT, why
+    )
 
 
 async def test_csv_content_type_with_charset_is_accepted(depthframe):
@@ -147,40 +164,55 @@ async def test_list_pages_newest_first_and_only_the_callers(depthframe):
     await create(h.stub, h.bob, csv_bytes(["1,1,2,3"]), name="bob's", width=3)
     seen, token = [], ""
     while True:
-        page = await h.stub.ListDepthDatasets(pb.ListDepthDatasetsRequest(page_size=2, page_token=token),
-                                             metadata=h.alice)
+        page = await h.stub.ListDepthDatasets(
+            pb.ListDepthDatasetsRequest(page_size=2, page_token=token), metadata=h.alice
+        )
         assert len(page.datasets) <= 2
         seen += [d.id for d in page.datasets]
         token = page.next_page_token
         if not token:
             break
     assert seen == ids[::-1]
-    await expect_error(h.stub.ListDepthDatasets(pb.ListDepthDatasetsRequest(page_token="garbage"), metadata=h.alice),
-                       grpc.StatusCode.INVALID_ARGUMENT, "INVALID_PAGE_TOKEN")
-    await expect_error(h.stub.ListDepthDatasets(pb.ListDepthDatasetsRequest(page_size=-1), metadata=h.alice),
-                       grpc.StatusCode.INVALID_ARGUMENT, "INVALID_PAGE_SIZE")
+    await expect_error(
+        h.stub.ListDepthDatasets(pb.ListDepthDatasetsRequest(page_token="garbage"), metadata=h.alice),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "INVALID_PAGE_TOKEN",
+    )
+    await expect_error(
+        h.stub.ListDepthDatasets(pb.ListDepthDatasetsRequest(page_size=-1), metadata=h.alice),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "INVALID_PAGE_SIZE",
+    )
 
 
 async def test_other_users_dataset_is_not_found_everywhere(depthframe):
     h = depthframe
     ds = await create(h.stub, h.alice, SAMPLE)
     nf = grpc.StatusCode.NOT_FOUND
-    await expect_error(h.stub.GetDepthDataset(pb.GetDepthDatasetRequest(id=ds.id), metadata=h.bob), nf,
-                       "DATASET_NOT_FOUND")
-    await expect_error(h.stub.DeleteDepthDataset(pb.DeleteDepthDatasetRequest(id=ds.id), metadata=h.bob), nf,
-                       "DATASET_NOT_FOUND")
-    await expect_error(h.stub.QueryFrames(pb.QueryFramesRequest(dataset_id=ds.id), metadata=h.bob), nf,
-                       "DATASET_NOT_FOUND")
-    await expect_error(h.stub.GetFrameImage(pb.GetFrameImageRequest(dataset_id=ds.id), metadata=h.bob), nf,
-                       "DATASET_NOT_FOUND")
+    await expect_error(
+        h.stub.GetDepthDataset(pb.GetDepthDatasetRequest(id=ds.id), metadata=h.bob), nf, "DATASET_NOT_FOUND"
+    )
+    await expect_error(
+        h.stub.DeleteDepthDataset(pb.DeleteDepthDatasetRequest(id=ds.id), metadata=h.bob), nf, "DATASET_NOT_FOUND"
+    )
+    await expect_error(
+        h.stub.QueryFrames(pb.QueryFramesRequest(dataset_id=ds.id), metadata=h.bob), nf, "DATASET_NOT_FOUND"
+    )
+    await expect_error(
+        h.stub.GetFrameImage(pb.GetFrameImageRequest(dataset_id=ds.id), metadata=h.bob), nf, "DATASET_NOT_FOUND"
+    )
     # Bob has no dataset of his own: the "newest dataset" default does not fall back to Alice's.
     await expect_error(h.stub.QueryFrames(pb.QueryFramesRequest(), metadata=h.bob), nf, "NO_DATASET")
     # Unknown and malformed ids look the same as someone else's.
     for bad in ("00000000-0000-0000-0000-000000000000", "x" * 300, "../etc"):
-        await expect_error(h.stub.GetDepthDataset(pb.GetDepthDatasetRequest(id=bad), metadata=h.alice), nf,
-                           "DATASET_NOT_FOUND")
-    await expect_error(h.stub.GetDepthDataset(pb.GetDepthDatasetRequest(), metadata=h.alice),
-                       grpc.StatusCode.INVALID_ARGUMENT, "ID_REQUIRED")
+        await expect_error(
+            h.stub.GetDepthDataset(pb.GetDepthDatasetRequest(id=bad), metadata=h.alice), nf, "DATASET_NOT_FOUND"
+        )
+    await expect_error(
+        h.stub.GetDepthDataset(pb.GetDepthDatasetRequest(), metadata=h.alice),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "ID_REQUIRED",
+    )
     # Admins may read any user's dataset.
     got = await h.stub.GetDepthDataset(pb.GetDepthDatasetRequest(id=ds.id), metadata=h.admin)
     assert got.dataset.id == ds.id
@@ -193,16 +225,19 @@ async def test_delete_removes_the_dataset_and_its_rows(depthframe):
     await h.stub.QueryFrames(pb.QueryFramesRequest(dataset_id=gone.id), metadata=h.alice)  # cached render
     await h.stub.DeleteDepthDataset(pb.DeleteDepthDatasetRequest(id=gone.id), metadata=h.alice)
     assert await count(h, DepthRow) == keep.rows
-    for call in (h.stub.GetDepthDataset(pb.GetDepthDatasetRequest(id=gone.id), metadata=h.alice),
-                 h.stub.QueryFrames(pb.QueryFramesRequest(dataset_id=gone.id), metadata=h.alice),
-                 h.stub.DeleteDepthDataset(pb.DeleteDepthDatasetRequest(id=gone.id), metadata=h.alice)):
+    for call in (
+        h.stub.GetDepthDataset(pb.GetDepthDatasetRequest(id=gone.id), metadata=h.alice),
+        h.stub.QueryFrames(pb.QueryFramesRequest(dataset_id=gone.id), metadata=h.alice),
+        h.stub.DeleteDepthDataset(pb.DeleteDepthDatasetRequest(id=gone.id), metadata=h.alice),
+    ):
         await expect_error(call, grpc.StatusCode.NOT_FOUND, "DATASET_NOT_FOUND")
 
 
 async def test_tokens_are_required_and_checked(depthframe):
     h = depthframe
-    await expect_error(h.stub.ListDepthDatasets(pb.ListDepthDatasetsRequest()),
-                       grpc.StatusCode.UNAUTHENTICATED, "TOKEN_MISSING")
+    await expect_error(
+        h.stub.ListDepthDatasets(pb.ListDepthDatasetsRequest()), grpc.StatusCode.UNAUTHENTICATED, "TOKEN_MISSING"
+    )
     with pytest.raises(grpc.aio.AioRpcError) as exc:
         await h.stub.ListDepthDatasets(pb.ListDepthDatasetsRequest(), metadata=bearer("not.a.jwt"))
     assert exc.value.code() == grpc.StatusCode.UNAUTHENTICATED

@@ -35,8 +35,9 @@ def frames_request(dataset_id: str, **kw) -> pb.QueryFramesRequest:
 async def test_frames_are_the_stored_rows_colored_with_the_dataset_scale(depthframe):
     h = depthframe
     ds = await create(h.stub, h.alice, SAMPLE)
-    reply = await h.stub.QueryFrames(frames_request(ds.id, depth_min=9010.0, depth_max=9010.9, colormap="viridis"),
-                                     metadata=h.alice)
+    reply = await h.stub.QueryFrames(
+        frames_request(ds.id, depth_min=9010.0, depth_max=9010.9, colormap="viridis"), metadata=h.alice
+    )
     assert reply.dataset_id == ds.id
     depths = [f.depth for f in reply.frames]
     assert depths == PARSED.depths[99:109].tolist()  # 9010.0 .. 9010.9, both ends included
@@ -54,8 +55,9 @@ async def test_same_depth_same_colors_in_every_range(depthframe):
     sliced = await h.stub.QueryFrames(frames_request(ds.id, depth_min=9019.95, depth_max=9020.05), metadata=h.alice)
     assert len(wide.frames) == 300 and len(narrow.frames) == 1
     assert narrow.frames[0] == wide.frames[199] == sliced.frames[0]
-    other_map = await h.stub.QueryFrames(frames_request(ds.id, depth_min=9020.0, depth_max=9020.0, colormap="gray"),
-                                         metadata=h.alice)
+    other_map = await h.stub.QueryFrames(
+        frames_request(ds.id, depth_min=9020.0, depth_max=9020.0, colormap="gray"), metadata=h.alice
+    )
     assert other_map.frames[0].png != narrow.frames[0].png
 
 
@@ -75,12 +77,21 @@ async def test_bounds_inclusive_open_and_empty(depthframe):
         assert await depths(depth_min=9000.01, depth_max=9000.09) == []  # between two rows
         assert await depths(depth_min=0, depth_max=10) == []
         assert len(await depths()) == 300
-    await expect_error(h.stub.QueryFrames(frames_request(ds.id, depth_min=9001, depth_max=9000), metadata=h.alice),
-                       grpc.StatusCode.INVALID_ARGUMENT, "DEPTH_RANGE_REVERSED")
-    await expect_error(h.stub.QueryFrames(frames_request(ds.id, depth_min=float("nan")), metadata=h.alice),
-                       grpc.StatusCode.INVALID_ARGUMENT, "INVALID_DEPTH_BOUND")
-    await expect_error(h.stub.QueryFrames(frames_request(ds.id, frame_height=65), metadata=h.alice),
-                       grpc.StatusCode.INVALID_ARGUMENT, "INVALID_ROW_HEIGHT")
+    await expect_error(
+        h.stub.QueryFrames(frames_request(ds.id, depth_min=9001, depth_max=9000), metadata=h.alice),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "DEPTH_RANGE_REVERSED",
+    )
+    await expect_error(
+        h.stub.QueryFrames(frames_request(ds.id, depth_min=float("nan")), metadata=h.alice),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "INVALID_DEPTH_BOUND",
+    )
+    await expect_error(
+        h.stub.QueryFrames(frames_request(ds.id, frame_height=65), metadata=h.alice),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "INVALID_ROW_HEIGHT",
+    )
 
 
 async def test_without_dataset_id_the_callers_newest_dataset_is_used(depthframe):
@@ -101,12 +112,18 @@ async def test_range_too_large_for_one_answer(depthframe, auth_server, database)
 
         stub = depthframe_pb2_grpc.DepthFrameServiceStub(channel)
         ds = await create(stub, depthframe.alice, SAMPLE)
-        await expect_error(stub.QueryFrames(frames_request(ds.id), metadata=depthframe.alice),
-                           grpc.StatusCode.INVALID_ARGUMENT, "DEPTH_RANGE_TOO_LARGE")
+        await expect_error(
+            stub.QueryFrames(frames_request(ds.id), metadata=depthframe.alice),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "DEPTH_RANGE_TOO_LARGE",
+        )
         ok = await stub.QueryFrames(frames_request(ds.id, depth_max=9005.0), metadata=depthframe.alice)
         assert len(ok.frames) == 50
-        await expect_error(stub.GetFrameImage(pb.GetFrameImageRequest(dataset_id=ds.id), metadata=depthframe.alice),
-                           grpc.StatusCode.INVALID_ARGUMENT, "DEPTH_RANGE_TOO_LARGE")
+        await expect_error(
+            stub.GetFrameImage(pb.GetFrameImageRequest(dataset_id=ds.id), metadata=depthframe.alice),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "DEPTH_RANGE_TOO_LARGE",
+        )
     finally:
         await channel.close()
         await running.stop(0)
@@ -115,26 +132,36 @@ async def test_range_too_large_for_one_answer(depthframe, auth_server, database)
 async def test_strip_image_decodes_to_the_right_size_and_colors(depthframe):
     h = depthframe
     ds = await create(h.stub, h.alice, SAMPLE)
-    body = await h.stub.GetFrameImage(pb.GetFrameImageRequest(dataset_id=ds.id, depth_min=9001, depth_max=9010),
-                                      metadata=h.alice)
+    body = await h.stub.GetFrameImage(
+        pb.GetFrameImageRequest(dataset_id=ds.id, depth_min=9001, depth_max=9010), metadata=h.alice
+    )
     assert body.content_type == "image/png" and body.data[:8] == b"\x89PNG\r\n\x1a\n"
     image = decode_png_rgb(body.data)
     assert image.shape == (91, 150, 3)  # 9001.0 .. 9010.0 inclusive
     assert np.array_equal(image, apply_colormap(RESIZED[9:100], resolve_colormap(None), SCALE))
     tall = await h.stub.GetFrameImage(pb.GetFrameImageRequest(dataset_id=ds.id, row_height=3), metadata=h.alice)
     assert decode_png_rgb(tall.data).shape == (900, 150, 3)
-    await expect_error(h.stub.GetFrameImage(pb.GetFrameImageRequest(dataset_id=ds.id, depth_min=1, depth_max=2),
-                                            metadata=h.alice), grpc.StatusCode.INVALID_ARGUMENT, "EMPTY_DEPTH_RANGE")
+    await expect_error(
+        h.stub.GetFrameImage(pb.GetFrameImageRequest(dataset_id=ds.id, depth_min=1, depth_max=2), metadata=h.alice),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "EMPTY_DEPTH_RANGE",
+    )
 
 
 async def test_unknown_colormap_is_a_clear_error(depthframe):
     h = depthframe
     ds = await create(h.stub, h.alice, SAMPLE)
-    err = await expect_error(h.stub.QueryFrames(frames_request(ds.id, colormap="rainbow-unicorn"), metadata=h.alice),
-                             grpc.StatusCode.INVALID_ARGUMENT, "UNKNOWN_COLORMAP")
+    err = await expect_error(
+        h.stub.QueryFrames(frames_request(ds.id, colormap="rainbow-unicorn"), metadata=h.alice),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "UNKNOWN_COLORMAP",
+    )
     assert "viridis" in err.details()
-    await expect_error(h.stub.GetFrameImage(pb.GetFrameImageRequest(dataset_id=ds.id, colormap="x" * 500),
-                                            metadata=h.alice), grpc.StatusCode.INVALID_ARGUMENT, "UNKNOWN_COLORMAP")
+    await expect_error(
+        h.stub.GetFrameImage(pb.GetFrameImageRequest(dataset_id=ds.id, colormap="x" * 500), metadata=h.alice),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "UNKNOWN_COLORMAP",
+    )
 
 
 STOPS = [pb.ColorStop(position=0, color="#000000"), pb.ColorStop(position=1, color="#FF8000")]
@@ -143,23 +170,38 @@ STOPS = [pb.ColorStop(position=0, color="#000000"), pb.ColorStop(position=1, col
 async def test_custom_colormaps_belong_to_their_owner(depthframe):
     h = depthframe
     ds = await create(h.stub, h.alice, SAMPLE)
-    made = await h.stub.CreateColormap(pb.CreateColormapRequest(colormap=pb.Colormap(name="ember", stops=STOPS)),
-                                       metadata=h.alice)
+    made = await h.stub.CreateColormap(
+        pb.CreateColormapRequest(colormap=pb.Colormap(name="ember", stops=STOPS)), metadata=h.alice
+    )
     assert made.colormap.name == "ember" and not made.colormap.builtin
     assert made.colormap.stops[1].color == "#ff8000" and made.colormap.colors[0] == "#000000"
     assert len(made.colormap.colors) == 256 and made.colormap.colors[-1] == "#ff8000"
     body = await h.stub.GetFrameImage(pb.GetFrameImageRequest(dataset_id=ds.id, colormap="ember"), metadata=h.alice)
     ember = make_custom_colormap("ember", [{"position": 0, "color": "#000000"}, {"position": 1, "color": "#ff8000"}])
     assert np.array_equal(decode_png_rgb(body.data), apply_colormap(RESIZED, ember, SCALE))
-    await expect_error(h.stub.CreateColormap(pb.CreateColormapRequest(colormap=pb.Colormap(name="ember", stops=STOPS)),
-                                             metadata=h.alice), grpc.StatusCode.ALREADY_EXISTS, "COLORMAP_EXISTS")
+    await expect_error(
+        h.stub.CreateColormap(
+            pb.CreateColormapRequest(colormap=pb.Colormap(name="ember", stops=STOPS)), metadata=h.alice
+        ),
+        grpc.StatusCode.ALREADY_EXISTS,
+        "COLORMAP_EXISTS",
+    )
     # Bob cannot use Alice's map, and may define his own of the same name.
     bob_ds = await create(h.stub, h.bob, SAMPLE)
-    await expect_error(h.stub.QueryFrames(frames_request(bob_ds.id, colormap="ember"), metadata=h.bob),
-                       grpc.StatusCode.INVALID_ARGUMENT, "UNKNOWN_COLORMAP")
-    await h.stub.CreateColormap(pb.CreateColormapRequest(colormap=pb.Colormap(name="ember", stops=[
-        pb.ColorStop(position=0, color="#ffffff"), pb.ColorStop(position=1, color="#000000")])),
-                                metadata=h.bob)
+    await expect_error(
+        h.stub.QueryFrames(frames_request(bob_ds.id, colormap="ember"), metadata=h.bob),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "UNKNOWN_COLORMAP",
+    )
+    await h.stub.CreateColormap(
+        pb.CreateColormapRequest(
+            colormap=pb.Colormap(
+                name="ember",
+                stops=[pb.ColorStop(position=0, color="#ffffff"), pb.ColorStop(position=1, color="#000000")],
+            )
+        ),
+        metadata=h.bob,
+    )
 
 
 @pytest.mark.parametrize(
@@ -171,23 +213,27 @@ async def test_custom_colormaps_belong_to_their_owner(depthframe):
         (pb.Colormap(name="one", stops=STOPS[:1]), "INVALID_COLOR_STOPS"),
         (pb.Colormap(name="back", stops=STOPS[::-1]), "INVALID_COLOR_STOPS"),
         (pb.Colormap(name="red", stops=[STOPS[0], pb.ColorStop(position=1, color="red")]), "INVALID_COLOR"),
-        (pb.Colormap(name="far", stops=[STOPS[0], pb.ColorStop(position=1.5, color="#ffffff")]),
-         "INVALID_COLOR_STOPS"),
+        (pb.Colormap(name="far", stops=[STOPS[0], pb.ColorStop(position=1.5, color="#ffffff")]), "INVALID_COLOR_STOPS"),
     ],
 )
 async def test_bad_colormaps_are_refused(depthframe, colormap, why):
     h = depthframe
-    await expect_error(h.stub.CreateColormap(pb.CreateColormapRequest(colormap=colormap), metadata=h.alice),
-                       grpc.StatusCode.INVALID_ARGUMENT, why)
+    await expect_error(
+        h.stub.CreateColormap(pb.CreateColormapRequest(colormap=colormap), metadata=h.alice),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        why,
+    )
 
 
 async def test_list_colormaps_builtins_first_then_the_callers_by_name(depthframe):
     h = depthframe
     for name in ("zeta", "alpha"):
-        await h.stub.CreateColormap(pb.CreateColormapRequest(colormap=pb.Colormap(name=name, stops=STOPS)),
-                                    metadata=h.alice)
-    await h.stub.CreateColormap(pb.CreateColormapRequest(colormap=pb.Colormap(name="bobs", stops=STOPS)),
-                                metadata=h.bob)
+        await h.stub.CreateColormap(
+            pb.CreateColormapRequest(colormap=pb.Colormap(name=name, stops=STOPS)), metadata=h.alice
+        )
+    await h.stub.CreateColormap(
+        pb.CreateColormapRequest(colormap=pb.Colormap(name="bobs", stops=STOPS)), metadata=h.bob
+    )
     names, token = [], ""
     while True:
         page = await h.stub.ListColormaps(pb.ListColormapsRequest(page_size=4, page_token=token), metadata=h.alice)
@@ -198,5 +244,8 @@ async def test_list_colormaps_builtins_first_then_the_callers_by_name(depthframe
     assert names[0] == "imagemesh-depth" and names[-2:] == ["alpha", "zeta"] and "bobs" not in names
     assert {"viridis", "magma", "inferno", "plasma", "jet", "gray"} <= set(names)
     assert len(names) == len(set(names))
-    await expect_error(h.stub.ListColormaps(pb.ListColormapsRequest(page_token="bm9wZQ"), metadata=h.alice),
-                       grpc.StatusCode.INVALID_ARGUMENT, "INVALID_PAGE_TOKEN")
+    await expect_error(
+        h.stub.ListColormaps(pb.ListColormapsRequest(page_token="bm9wZQ"), metadata=h.alice),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "INVALID_PAGE_TOKEN",
+    )

@@ -63,10 +63,18 @@ def test_no_rows():
     assert resize_rows(np.zeros((0, 200), np.uint8), 150).shape == (0, 150)
 
 
-@pytest.mark.parametrize(("width", "reason"), [
-    (0, "INVALID_WIDTH"), (-3, "INVALID_WIDTH"), (1.5, "INVALID_WIDTH"), (True, "INVALID_WIDTH"),
-    ("150", "INVALID_WIDTH"), (201, "WIDTH_EXCEEDS_SOURCE"), (40_000, "INVALID_WIDTH"),
-])
+@pytest.mark.parametrize(
+    ("width", "reason"),
+    [
+        (0, "INVALID_WIDTH"),
+        (-3, "INVALID_WIDTH"),
+        (1.5, "INVALID_WIDTH"),
+        (True, "INVALID_WIDTH"),
+        ("150", "INVALID_WIDTH"),
+        (201, "WIDTH_EXCEEDS_SOURCE"),
+        (40_000, "INVALID_WIDTH"),
+    ],
+)
 def test_bad_widths(width, reason):
     with pytest.raises(InvalidArgument) as caught:
         resize_rows(np.zeros((2, 200), np.uint8), width)

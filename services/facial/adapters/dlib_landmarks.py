@@ -56,8 +56,12 @@ class DlibLandmarkDetector:
         gray = np.ascontiguousarray(gray, dtype=np.uint8)
         height, width = gray.shape
         scale = min(1.0, max_side / max(height, width))
-        small = gray if scale == 1.0 else cv2.resize(
-            gray, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA
+        small = (
+            gray
+            if scale == 1.0
+            else cv2.resize(
+                gray, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA
+            )
         )
         # small images: let HOG look at a 2x upsampled copy (its window is 80 px)
         upsample = 1 if max(small.shape) < 400 else 0
@@ -69,8 +73,10 @@ class DlibLandmarkDetector:
             for score, i in kept:
                 rect = rects[i]
                 box = dlib.rectangle(
-                    round(rect.left() / scale), round(rect.top() / scale),
-                    round(rect.right() / scale), round(rect.bottom() / scale),
+                    round(rect.left() / scale),
+                    round(rect.top() / scale),
+                    round(rect.right() / scale),
+                    round(rect.bottom() / scale),
                 )
                 shape = self._predictor(gray, box)
                 pts = np.array([(p.x, p.y) for p in shape.parts()], dtype=np.float64)
@@ -79,7 +85,8 @@ class DlibLandmarkDetector:
                 faces.append(
                     DetectedFace(
                         (float(box.left()), float(box.top()), float(box.width()), float(box.height())),
-                        pts, float(score),
+                        pts,
+                        float(score),
                     )
                 )
         return faces

@@ -37,8 +37,12 @@ class Alignment:
     def to_dict(self) -> dict:
         return {
             "angle_deg": round(self.angle_deg, 4),
-            "crop_box": {"x": self.crop_box[0], "y": self.crop_box[1], "width": self.crop_box[2],
-                         "height": self.crop_box[3]},
+            "crop_box": {
+                "x": self.crop_box[0],
+                "y": self.crop_box[1],
+                "width": self.crop_box[2],
+                "height": self.crop_box[3],
+            },
             "matrix": [[round(float(v), 6) for v in row] for row in self.matrix],
             "inverse": [[round(float(v), 6) for v in row] for row in self.inverse],
         }
@@ -79,6 +83,10 @@ def compute_alignment(landmarks: np.ndarray, margin: float = 0.25) -> Alignment:
 def warp_to_aligned(image: np.ndarray, alignment: Alignment, border_value: int = 0) -> np.ndarray:
     """The aligned crop as an image (pixels outside the original filled with `border_value`)."""
     return cv2.warpAffine(
-        image, alignment.matrix, alignment.size, flags=cv2.INTER_LINEAR,
-        borderMode=cv2.BORDER_CONSTANT, borderValue=border_value,
+        image,
+        alignment.matrix,
+        alignment.size,
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=border_value,
     )

@@ -72,11 +72,13 @@ class ContourGeometry:
             matrix[:, 2] = matrix[:, 2] * s
             inv = np.linalg.inv(np.vstack([matrix, [0, 0, 1]]))[:2]
             alignment = Alignment(
-                alignment.angle_deg, (round(x * s), round(y * s), max(1, round(w * s)), max(1, round(h * s))),
-                matrix, inv,
+                alignment.angle_deg,
+                (round(x * s), round(y * s), max(1, round(w * s)), max(1, round(h * s))),
+                matrix,
+                inv,
             )
-        faces_matrix = scale if self.space is Space.ORIGINAL else np.array(
-            [[(sx + sy) / 2, 0, 0], [0, (sx + sy) / 2, 0]]
+        faces_matrix = (
+            scale if self.space is Space.ORIGINAL else np.array([[(sx + sy) / 2, 0, 0], [0, (sx + sy) / 2, 0]])
         )
         size = new_original_size if self.space is Space.ORIGINAL else alignment.size
         moved = self.transformed(faces_matrix, size, self.space)

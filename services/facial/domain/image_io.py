@@ -56,8 +56,11 @@ def decode_gray_for_hash(data: bytes, size: tuple[int, int]) -> np.ndarray:
     (much cheaper than a full colour decode) while the long side stays >= HASH_DECODE_MIN_SIDE."""
     long_side = max(size)
     flag = cv2.IMREAD_GRAYSCALE
-    for factor, reduced in ((8, cv2.IMREAD_REDUCED_GRAYSCALE_8), (4, cv2.IMREAD_REDUCED_GRAYSCALE_4),
-                            (2, cv2.IMREAD_REDUCED_GRAYSCALE_2)):
+    for factor, reduced in (
+        (8, cv2.IMREAD_REDUCED_GRAYSCALE_8),
+        (4, cv2.IMREAD_REDUCED_GRAYSCALE_4),
+        (2, cv2.IMREAD_REDUCED_GRAYSCALE_2),
+    ):
         if long_side // factor >= HASH_DECODE_MIN_SIDE:
             flag = reduced
             break

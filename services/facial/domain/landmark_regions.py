@@ -123,8 +123,7 @@ def region_shapes_from_landmarks(lm: np.ndarray, regions: tuple[Region, ...]) ->
     for region in regions:
         if region is Region.FACE_OVAL:
             holes = [
-                ring(r)
-                for r in (Region.RIGHT_EYEBROW, Region.LEFT_EYEBROW, Region.RIGHT_EYE, Region.LEFT_EYE)
+                ring(r) for r in (Region.RIGHT_EYEBROW, Region.LEFT_EYEBROW, Region.RIGHT_EYE, Region.LEFT_EYE)
             ] + [ring(Region.NOSE), ring(Region.MOUTH)]
             shape = RegionShape(region.value, (Ring(ring(Region.WHOLE_FACE)),) + tuple(Ring(h, True) for h in holes))
         else:

@@ -73,11 +73,14 @@ class ContourParams:
             )
         if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 <= margin <= MAX_MARGIN:
             raise InvalidArgument.for_field("margin", f"must be between 0 and {MAX_MARGIN}", reason="BAD_MARGIN")
-        if isinstance(detection_max_side, bool) or not isinstance(detection_max_side, int) or not (
-            MIN_DETECTION_SIDE <= detection_max_side <= MAX_DETECTION_SIDE
+        if (
+            isinstance(detection_max_side, bool)
+            or not isinstance(detection_max_side, int)
+            or not (MIN_DETECTION_SIDE <= detection_max_side <= MAX_DETECTION_SIDE)
         ):
             raise InvalidArgument.for_field(
-                "detection_max_side", f"must be an integer in {MIN_DETECTION_SIDE}..{MAX_DETECTION_SIDE}",
+                "detection_max_side",
+                f"must be an integer in {MIN_DETECTION_SIDE}..{MAX_DETECTION_SIDE}",
                 reason="BAD_DETECTION_SIZE",
             )
         return cls(

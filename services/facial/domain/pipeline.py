@@ -113,7 +113,9 @@ def step_trace_regions(run: _Run) -> None:
     else:
         faces = tuple(
             FaceContours(
-                i, tuple(region_shapes_from_landmarks(f.landmarks, run.params.regions).values()), f.landmarks,
+                i,
+                tuple(region_shapes_from_landmarks(f.landmarks, run.params.regions).values()),
+                f.landmarks,
                 None if given else f.box,
             )
             for i, f in enumerate(run.faces)

@@ -55,8 +55,9 @@ def geometry_from_dict(doc: dict) -> ContourGeometry:
     faces = []
     for f in doc["faces"]:
         shapes = tuple(
-            RegionShape(name, tuple(Ring(np.asarray(r["points"], np.float64).reshape(-1, 2), r["hole"])
-                                    for r in body["rings"]))
+            RegionShape(
+                name, tuple(Ring(np.asarray(r["points"], np.float64).reshape(-1, 2), r["hole"]) for r in body["rings"])
+            )
             for name, body in f["regions"].items()
         )
         lm = np.asarray(f["landmarks"], np.float64) if "landmarks" in f else None
@@ -67,10 +68,16 @@ def geometry_from_dict(doc: dict) -> ContourGeometry:
     if al is not None:
         box = al["crop_box"]
         alignment = Alignment(
-            al["angle_deg"], (box["x"], box["y"], box["width"], box["height"]),
-            np.asarray(al["matrix"], np.float64), np.asarray(al["inverse"], np.float64),
+            al["angle_deg"],
+            (box["x"], box["y"], box["width"], box["height"]),
+            np.asarray(al["matrix"], np.float64),
+            np.asarray(al["inverse"], np.float64),
         )
     return ContourGeometry(
-        Space(doc["space"]), (doc["width"], doc["height"]), Source(doc["source"]), tuple(faces), alignment,
+        Space(doc["space"]),
+        (doc["width"], doc["height"]),
+        Source(doc["source"]),
+        tuple(faces),
+        alignment,
         tuple(doc["original_size"]),
     )

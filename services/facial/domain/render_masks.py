@@ -54,8 +54,9 @@ def encode_png(mask: np.ndarray) -> bytes:
     rows = np.packbits(mask > 0, axis=1)
     raw = np.hstack([np.zeros((height, 1), np.uint8), rows]).tobytes()
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return b"".join([PNG_SIGNATURE, _chunk(b"IHDR", header), _chunk(b"IDAT", zlib.compress(raw, 1)),
-                     _chunk(b"IEND", b"")])
+    return b"".join(
+        [PNG_SIGNATURE, _chunk(b"IHDR", header), _chunk(b"IDAT", zlib.compress(raw, 1)), _chunk(b"IEND", b"")]
+    )
 
 
 def _chunk(kind: bytes, payload: bytes) -> bytes:

@@ -27,9 +27,25 @@ from .scheme import Region
 from .shapes import RegionShape, Ring, offset_ring
 
 FACE_PARSING_LABELS: dict[int, str] = {
-    0: "background", 1: "skin", 2: "l_brow", 3: "r_brow", 4: "l_eye", 5: "r_eye", 6: "eye_g",
-    7: "l_ear", 8: "r_ear", 9: "ear_r", 10: "nose", 11: "mouth", 12: "u_lip", 13: "l_lip",
-    14: "neck", 15: "neck_l", 16: "cloth", 17: "hair", 18: "hat",
+    0: "background",
+    1: "skin",
+    2: "l_brow",
+    3: "r_brow",
+    4: "l_eye",
+    5: "r_eye",
+    6: "eye_g",
+    7: "l_ear",
+    8: "r_ear",
+    9: "ear_r",
+    10: "nose",
+    11: "mouth",
+    12: "u_lip",
+    13: "l_lip",
+    14: "neck",
+    15: "neck_l",
+    16: "cloth",
+    17: "hair",
+    18: "hat",
 }
 MAX_LABEL = max(FACE_PARSING_LABELS)
 
@@ -40,8 +56,25 @@ class LabelScheme(StrEnum):
 
 
 CELEBAMASK_HQ_NAMES = (
-    "background", "skin", "nose", "eye_g", "l_eye", "r_eye", "l_brow", "r_brow", "l_ear", "r_ear",
-    "mouth", "u_lip", "l_lip", "hair", "hat", "ear_r", "neck_l", "neck", "cloth",
+    "background",
+    "skin",
+    "nose",
+    "eye_g",
+    "l_eye",
+    "r_eye",
+    "l_brow",
+    "r_brow",
+    "l_ear",
+    "r_ear",
+    "mouth",
+    "u_lip",
+    "l_lip",
+    "hair",
+    "hat",
+    "ear_r",
+    "neck_l",
+    "neck",
+    "cloth",
 )
 _NAME_TO_FACE_PARSING = {name: i for i, name in FACE_PARSING_LABELS.items()}
 #: lookup table: CelebAMask-HQ id -> face-parsing id

@@ -28,7 +28,10 @@ async def mesh2(database, auth_server, tmp_path):
     try:
         async with start_storage("local", storage_db, auth_server, tmp_path, None) as storage:
             running, settings = await start_facial(
-                database, auth_server, storage_target=storage.target, service_name="tester",
+                database,
+                auth_server,
+                storage_target=storage.target,
+                service_name="tester",
                 service_secret=TEST_SERVICE_SECRET,
             )
             channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}")
@@ -67,15 +70,19 @@ async def test_other_users_and_missing_images_are_not_found(mesh2, astronaut, as
     for image_id in (image.id, "0" * 36):
         await expect_error(
             facial.stub.CreateContourJob(facial_pb2.CreateContourJobRequest(image_id=image_id), metadata=bob.md),
-            grpc.StatusCode.NOT_FOUND, "IMAGE_NOT_FOUND",
+            grpc.StatusCode.NOT_FOUND,
+            "IMAGE_NOT_FOUND",
         )
         await expect_error(
             facial.stub.ComputeContours(facial_pb2.ComputeContoursRequest(image_id=image_id), metadata=bob.md),
-            grpc.StatusCode.NOT_FOUND, "IMAGE_NOT_FOUND",
+            grpc.StatusCode.NOT_FOUND,
+            "IMAGE_NOT_FOUND",
         )
     lm = points(astronaut_landmarks + 600)
     await expect_error(
-        facial.stub.CreateContourJob(facial_pb2.CreateContourJobRequest(image_id=image.id, landmarks=lm),
-                                     metadata=ann.md),
-        grpc.StatusCode.INVALID_ARGUMENT, "LANDMARKS_OUTSIDE_IMAGE",
+        facial.stub.CreateContourJob(
+            facial_pb2.CreateContourJobRequest(image_id=image.id, landmarks=lm), metadata=ann.md
+        ),
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "LANDMARKS_OUTSIDE_IMAGE",
     )

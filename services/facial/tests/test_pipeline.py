@@ -15,8 +15,11 @@ from .conftest import encode
 
 def test_progress_is_reported_in_order(astronaut, astronaut_landmarks):
     seen = []
-    compute_contours(ContourInput(astronaut, astronaut_landmarks), ContourParams.create(),
-                     on_progress=lambda f, m: seen.append((f, m)))
+    compute_contours(
+        ContourInput(astronaut, astronaut_landmarks),
+        ContourParams.create(),
+        on_progress=lambda f, m: seen.append((f, m)),
+    )
     fractions = [f for f, _ in seen]
     assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
     assert [m for _, m in seen[:-1]] == [name for name, _ in STEPS]

@@ -32,9 +32,17 @@ def synthetic_map() -> tuple[np.ndarray, dict[str, float]]:
     cv2.fillPoly(labels, [tri], 10)
     labels[200:215, 160:240] = 12
     labels[215:235, 160:240] = 13
-    areas = {name: float(np.count_nonzero(np.isin(labels, ids))) for name, ids in
-             [("face_oval", [1]), ("left_eye", [4]), ("right_eye", [5]), ("nose", [10]), ("mouth", [12, 13]),
-              ("whole_face", [1, 4, 5, 10, 12, 13])]}
+    areas = {
+        name: float(np.count_nonzero(np.isin(labels, ids)))
+        for name, ids in [
+            ("face_oval", [1]),
+            ("left_eye", [4]),
+            ("right_eye", [5]),
+            ("nose", [10]),
+            ("mouth", [12, 13]),
+            ("whole_face", [1, 4, 5, 10, 12, 13]),
+        ]
+    }
     return labels, areas
 
 

@@ -95,9 +95,7 @@ def score_exposure(brightness: float, shadows: float, highlights: float) -> Aspe
         why = "well exposed"
     if shadows > 0.01 or highlights > 0.01:
         why += f", clipped shadows {shadows:.1%} / highlights {highlights:.1%}"
-    return AspectScore(
-        "exposure", brightness, score, f"{why} (mean brightness {brightness:.2f})", WEIGHTS["exposure"]
-    )
+    return AspectScore("exposure", brightness, score, f"{why} (mean brightness {brightness:.2f})", WEIGHTS["exposure"])
 
 
 def score_colorfulness(m: float, is_grayscale: bool) -> AspectScore:

@@ -70,9 +70,7 @@ def _to_unit_float(pixels: np.ndarray, field: str) -> tuple[np.ndarray, int]:
         if not np.all(np.isfinite(out)):
             raise InvalidArgument.for_field(field, "pixel values must be finite", reason="INVALID_PIXELS")
         if out.min() < 0.0 or out.max() > 1.0:
-            raise InvalidArgument.for_field(
-                field, "floating-point pixels must lie in [0, 1]", reason="INVALID_PIXELS"
-            )
+            raise InvalidArgument.for_field(field, "floating-point pixels must lie in [0, 1]", reason="INVALID_PIXELS")
         return out, 32
     raise InvalidArgument.for_field(
         field, "pixel type must be uint8, uint16, bool or float in [0, 1]", reason="UNSUPPORTED_PIXEL_TYPE"

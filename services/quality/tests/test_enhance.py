@@ -51,8 +51,12 @@ def scores(m, gray=False):
 
 @pytest.mark.parametrize(
     ("name", "degrade"),
-    [("astronaut", lambda x: add_noise(x, 20)), ("camera", lambda x: blur(x, 1.5)),
-     ("coffee", lambda x: add_noise(x, 10)), ("chelsea", lambda x: x)],
+    [
+        ("astronaut", lambda x: add_noise(x, 20)),
+        ("camera", lambda x: blur(x, 1.5)),
+        ("coffee", lambda x: add_noise(x, 10)),
+        ("chelsea", lambda x: x),
+    ],
 )
 def test_targeted_aspects_never_get_worse(name, degrade):
     img = to_working_image(degrade(photo(name)))

@@ -19,8 +19,9 @@ def test_psnr_and_ssim_agree_with_skimage(name, degrade):
     a, b = pair(name, degrade)
     for x, y, axis in [(a.rgb, b.rgb, -1), (a.gray, b.gray, None)]:
         assert psnr(x, y) == pytest.approx(peak_signal_noise_ratio(x, y, data_range=1.0), abs=1e-3)
-        wang = structural_similarity(x, y, data_range=1.0, channel_axis=axis, gaussian_weights=True,
-                                     sigma=1.5, use_sample_covariance=False)
+        wang = structural_similarity(
+            x, y, data_range=1.0, channel_axis=axis, gaussian_weights=True, sigma=1.5, use_sample_covariance=False
+        )
         default = structural_similarity(x, y, data_range=1.0, channel_axis=axis)
         assert ssim(x, y) == pytest.approx(wang, abs=1e-3)
         assert ssim(x, y, gaussian_weights=False) == pytest.approx(default, abs=1e-3)
@@ -43,7 +44,12 @@ def test_size_mismatch_is_an_invalid_argument():
 
 def test_more_distortion_lower_fidelity():
     a = to_working_image(photo("coffee")).rgb
-    values = [(psnr(a, to_working_image(add_noise(photo("coffee"), s)).rgb),
-               ssim(a, to_working_image(add_noise(photo("coffee"), s)).rgb)) for s in (5, 15, 30)]
+    values = [
+        (
+            psnr(a, to_working_image(add_noise(photo("coffee"), s)).rgb),
+            ssim(a, to_working_image(add_noise(photo("coffee"), s)).rgb),
+        )
+        for s in (5, 15, 30)
+    ]
     assert [v[0] for v in values] == sorted([v[0] for v in values], reverse=True)
     assert [v[1] for v in values] == sorted([v[1] for v in values], reverse=True)

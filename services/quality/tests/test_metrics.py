@@ -34,8 +34,9 @@ def test_noise_on_flat_gray_reads_sigma(sigma):
     assert light(noisy).noise_sigma == pytest.approx(sigma, rel=0.05)
 
 
-@pytest.mark.parametrize(("name", "sigma"), [("camera", 10.0), ("camera", 20.0), ("coins", 10.0),
-                                             ("chelsea", 10.0), ("astronaut", 20.0)])
+@pytest.mark.parametrize(
+    ("name", "sigma"), [("camera", 10.0), ("camera", 20.0), ("coins", 10.0), ("chelsea", 10.0), ("astronaut", 20.0)]
+)
 def test_noise_on_real_photos_reads_near_sigma(name, sigma):
     est = light(add_noise(photo(name), sigma, seed=4)).noise_sigma
     assert est == pytest.approx(sigma, rel=0.15)

@@ -31,6 +31,8 @@ def load_tuning_image(name: str) -> np.ndarray:
         left, right, _ = skimage.data.stereo_motorcycle()
         return left if name.endswith("left") else right
     return getattr(skimage.data, name)()
+
+
 OUTPUT = Path(__file__).resolve().parents[1] / "domain" / "models" / "niqe_pristine.npz"
 
 
@@ -51,8 +53,13 @@ def pristine_features() -> np.ndarray:
 def main() -> None:
     feats = pristine_features()
     feats = feats[np.all(np.isfinite(feats), axis=1)]
-    np.savez_compressed(OUTPUT, mean=feats.mean(axis=0), cov=np.cov(feats, rowvar=False),
-                        n_blocks=np.array(len(feats)), images=np.array(TUNING_IMAGES))
+    np.savez_compressed(
+        OUTPUT,
+        mean=feats.mean(axis=0),
+        cov=np.cov(feats, rowvar=False),
+        n_blocks=np.array(len(feats)),
+        images=np.array(TUNING_IMAGES),
+    )
     print(f"wrote {OUTPUT} from {len(feats)} blocks")
 
 

@@ -70,6 +70,7 @@ class DlibFaceDetector:
             found = [(d.rect, float(d.confidence)) for d in self._detector(small, self.upsample)]
         if factor == 1.0:
             return found
+
         def scale(v: float) -> int:
             return round(v / factor)
 

@@ -37,7 +37,10 @@ class HaarCascadeDetector:
         gray = cv2.cvtColor(as_rgb_uint8(image), cv2.COLOR_RGB2GRAY)
         with self._lock:
             boxes, _, weights = self._cascade.detectMultiScale3(
-                gray, scaleFactor=1.1, minNeighbors=self.min_neighbors, minSize=(self.min_size, self.min_size),
+                gray,
+                scaleFactor=1.1,
+                minNeighbors=self.min_neighbors,
+                minSize=(self.min_size, self.min_size),
                 outputRejectLevels=True,
             )
         out = []

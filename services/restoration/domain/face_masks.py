@@ -66,7 +66,8 @@ def feather(mask: np.ndarray, radius: float) -> np.ndarray:
 def region_around(face: Face, width: int, height: int, margin: float = 0.35) -> Box:
     """The face box grown by `margin` on each side, clipped to the image (integer pixels)."""
     b = face.box
-    grown = Box(b.x - margin * b.width, b.y - margin * b.height * 1.3, b.width * (1 + 2 * margin),
-                b.height * (1 + 2.3 * margin))
+    grown = Box(
+        b.x - margin * b.width, b.y - margin * b.height * 1.3, b.width * (1 + 2 * margin), b.height * (1 + 2.3 * margin)
+    )
     c = grown.clipped(width, height)
     return Box(int(c.x), int(c.y), int(np.ceil(c.width)), int(np.ceil(c.height)))

@@ -35,9 +35,7 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
     return np.clip(np.round(image * 255.0), 0, 255).astype(np.uint8)
 
 
-_RGB_TO_YCBCR = np.array(
-    [[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]], np.float32
-)
+_RGB_TO_YCBCR = np.array([[0.299, 0.587, 0.114], [-0.168736, -0.331264, 0.5], [0.5, -0.418688, -0.081312]], np.float32)
 _YCBCR_TO_RGB = np.linalg.inv(_RGB_TO_YCBCR).astype(np.float32)
 
 

@@ -105,8 +105,10 @@ def parse_metadata(doc: dict[str, Any]) -> ModelMetadata:
         raise _bad("value_range", "must be [low, high] with low < high")
     input_size = doc.get("input_size")
     if input_size is not None:
-        if not isinstance(input_size, list | tuple) or len(input_size) != 2 or not all(
-            isinstance(v, int) and v > 0 for v in input_size
+        if (
+            not isinstance(input_size, list | tuple)
+            or len(input_size) != 2
+            or not all(isinstance(v, int) and v > 0 for v in input_size)
         ):
             raise _bad("input_size", "must be null or [height, width] of positive integers")
         input_size = (int(input_size[0]), int(input_size[1]))

@@ -201,7 +201,7 @@ def parse_steps(specs: Sequence[dict]) -> tuple[Step, ...]:
     for i, spec in enumerate(specs):
         if not isinstance(spec, dict) or len(spec) != 1:
             raise InvalidArgument.for_field(f"steps[{i}]", "must name exactly one step", reason="UNKNOWN_STEP")
-        (kind, args), = spec.items()
+        ((kind, args),) = spec.items()
         if kind not in kinds:
             raise InvalidArgument.for_field(
                 f"steps[{i}]", "must be one of denoise, upscale, face_enhance", reason="UNKNOWN_STEP"

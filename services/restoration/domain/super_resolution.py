@@ -54,9 +54,7 @@ def upscale_with_model(
         chroma = cv2.resize(ycc[..., 1:], (w, h), interpolation=cv2.INTER_CUBIC)
         out = ycbcr_to_rgb(np.dstack([y, chroma]))
     else:
-        chw = run_image_model(
-            runner, rgb.transpose(2, 0, 1), on_progress=on_progress, should_stop=should_stop
-        )
+        chw = run_image_model(runner, rgb.transpose(2, 0, 1), on_progress=on_progress, should_stop=should_stop)
         out = chw.transpose(1, 2, 0)
     if out.shape[:2] != (image.shape[0] * scale, image.shape[1] * scale):
         raise ValueError("the super-resolution model returned an unexpected size")
@@ -79,6 +77,7 @@ def upscale(
         raise ValueError("the chosen models do not multiply to the requested factor")
     n = len(runners)
     for i, runner in enumerate(runners):
+
         def sub_progress(fraction: float, message: str, i: int = i) -> None:
             if on_progress:
                 on_progress((i + fraction) / n, message)

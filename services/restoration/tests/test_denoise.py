@@ -59,9 +59,14 @@ def test_blind_model_gets_no_noise_map(tmp_path, coffee):
     assert np.array_equal(denoise(image, DenoiseParams(), runner), image)
 
 
-@pytest.mark.parametrize("kwargs,reason", [({"strength": -0.1}, "INVALID_STRENGTH"),
-                                           ({"strength": "1"}, "INVALID_STRENGTH"),
-                                           ({"sigma": 300}, "INVALID_NOISE_LEVEL")])
+@pytest.mark.parametrize(
+    "kwargs,reason",
+    [
+        ({"strength": -0.1}, "INVALID_STRENGTH"),
+        ({"strength": "1"}, "INVALID_STRENGTH"),
+        ({"sigma": 300}, "INVALID_NOISE_LEVEL"),
+    ],
+)
 def test_bad_params(kwargs, reason):
     with pytest.raises(InvalidArgument) as err:
         DenoiseParams(**kwargs)

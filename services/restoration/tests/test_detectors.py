@@ -13,8 +13,15 @@ ASTRONAUT_FACE = Box(170, 40, 100, 120)  # roughly where her face is in skimage.
 
 def test_catalog_lists_the_classic_detectors():
     names = DetectorCatalog().names()
-    for name in ("hog_people", "haar_frontal_face", "haar_eyes", "haar_full_body", "haar_upper_body",
-                 "haar_cat_face", "haar_russian_plate"):
+    for name in (
+        "hog_people",
+        "haar_frontal_face",
+        "haar_eyes",
+        "haar_full_body",
+        "haar_upper_body",
+        "haar_cat_face",
+        "haar_russian_plate",
+    ):
         assert name in names
     assert set(CLASSIC) <= set(names)
 

@@ -15,8 +15,9 @@ def model_dir(tmp_path):
     tiny_models.nearest_upsampler(tmp_path, 2)
     tiny_models.identity_denoiser(tmp_path)
     (tmp_path / "broken.json").write_text(json.dumps({"name": "x", "task": "paint"}))
-    (tmp_path / "orphan.json").write_text(json.dumps({"name": "o", "task": "denoise", "version": "1",
-                                                      "file": "missing.onnx"}))
+    (tmp_path / "orphan.json").write_text(
+        json.dumps({"name": "o", "task": "denoise", "version": "1", "file": "missing.onnx"})
+    )
     (tmp_path / "garbage.json").write_text("{not json")
     return tmp_path
 

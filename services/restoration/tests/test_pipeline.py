@@ -60,8 +60,12 @@ def test_steps_run_in_order_with_timings_and_progress(tiny_registry, coffee):
     request = RestorationRequest(steps=(DenoiseParams(), UpscaleParams(4), FaceEnhanceParams()), device="cpu")
     seen = []
     faces = FakeFaces()
-    result = run_restoration(coffee[:100, :120], request, RestorationTools(tiny_registry, faces),
-                             on_progress=lambda f, m: seen.append((f, m)))
+    result = run_restoration(
+        coffee[:100, :120],
+        request,
+        RestorationTools(tiny_registry, faces),
+        on_progress=lambda f, m: seen.append((f, m)),
+    )
     assert result.image.shape == (400, 480, 3)  # x4 = the x2 model twice
     assert [t.name for t in result.step_timings] == ["denoise", "upscale", "face_enhance"]
     assert all(t.seconds >= 0 for t in result.step_timings)
@@ -77,8 +81,9 @@ def test_steps_run_in_order_with_timings_and_progress(tiny_registry, coffee):
 
 
 def test_gpu_asked_but_absent_is_reported(tiny_registry, coffee):
-    result = run_restoration(coffee[:64, :64], RestorationRequest((UpscaleParams(2),), Device.GPU),
-                             RestorationTools(tiny_registry))
+    result = run_restoration(
+        coffee[:64, :64], RestorationRequest((UpscaleParams(2),), Device.GPU), RestorationTools(tiny_registry)
+    )
     assert result.device_used == Device.CPU and result.device_fallback is True
 
 
@@ -108,8 +113,12 @@ def test_should_stop_cancels_between_steps(tiny_registry, coffee):
         return len(calls) > 2
 
     with pytest.raises(Cancelled):
-        run_restoration(coffee[:64, :64], RestorationRequest((DenoiseParams(), UpscaleParams(2))),
-                        RestorationTools(tiny_registry), should_stop=should_stop)
+        run_restoration(
+            coffee[:64, :64],
+            RestorationRequest((DenoiseParams(), UpscaleParams(2))),
+            RestorationTools(tiny_registry),
+            should_stop=should_stop,
+        )
 
 
 def test_missing_models_fail_before_work(tmp_path, coffee):
@@ -138,9 +147,12 @@ def test_parse_steps_and_request_validation():
         with pytest.raises(InvalidArgument) as err:
             parse_steps(spec)
         assert err.value.reason == reason
-    for kwargs, reason in [({"steps": ()}, "NO_STEPS"), ({"steps": (DenoiseParams(),) * 9}, "TOO_MANY_STEPS"),
-                           ({"steps": ("x",)}, "UNKNOWN_STEP"),
-                           ({"steps": (DenoiseParams(),), "device": "tpu"}, "UNKNOWN_DEVICE")]:
+    for kwargs, reason in [
+        ({"steps": ()}, "NO_STEPS"),
+        ({"steps": (DenoiseParams(),) * 9}, "TOO_MANY_STEPS"),
+        ({"steps": ("x",)}, "UNKNOWN_STEP"),
+        ({"steps": (DenoiseParams(),), "device": "tpu"}, "UNKNOWN_DEVICE"),
+    ]:
         with pytest.raises(InvalidArgument) as err:
             RestorationRequest(**kwargs)
         assert err.value.reason == reason
@@ -156,17 +168,20 @@ def test_real_models_and_faces_end_to_end(shipped_registry, astronaut):
     request = RestorationRequest((DenoiseParams(), UpscaleParams(2), FaceEnhanceParams()), Device.AUTO)
     result = run_restoration(noisy, request, RestorationTools(shipped_registry, DlibFaceDetector("hog")))
     assert result.image.shape == (400, 400, 3)
-    assert [t.detail for t in result.step_timings] == [
-        "ffdnet-lite-rgb", "espcn-y-x2", "1 faces, landmark-guided"]
+    assert [t.detail for t in result.step_timings] == ["ffdnet-lite-rgb", "espcn-y-x2", "1 faces, landmark-guided"]
     reference = np.repeat(np.repeat(clean, 2, axis=0), 2, axis=1)
     assert structural_similarity(result.image, reference, channel_axis=2) > structural_similarity(
-        np.repeat(np.repeat(noisy, 2, axis=0), 2, axis=1), reference, channel_axis=2)
+        np.repeat(np.repeat(noisy, 2, axis=0), 2, axis=1), reference, channel_axis=2
+    )
 
 
 def test_registered_face_restoration_model_replaces_enhancement(tmp_path, astronaut):
     from services.restoration.adapters.dlib_faces import DlibFaceDetector
 
     tiny_models.inverting_face_model(tmp_path)
-    result = run_restoration(astronaut[20:220, 120:320], RestorationRequest((FaceEnhanceParams(),)),
-                             RestorationTools(ModelRegistry(tmp_path), DlibFaceDetector("hog")))
+    result = run_restoration(
+        astronaut[20:220, 120:320],
+        RestorationRequest((FaceEnhanceParams(),)),
+        RestorationTools(ModelRegistry(tmp_path), DlibFaceDetector("hog")),
+    )
     assert result.step_timings[0].detail == "1 faces, tiny-face"

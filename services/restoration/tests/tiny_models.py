@@ -34,20 +34,37 @@ def nearest_upsampler(directory: Path, scale: int = 2, name: str = "tiny-nearest
     scales = numpy_helper.from_array(np.array([1, 1, scale, scale], np.float32), "scales")
     node = helper.make_node("Resize", ["input", "", "scales"], ["output"], mode="nearest")
     graph = helper.make_graph([node], "up", [_io("input", channels)], [_io("output", channels)], [scales])
-    meta = {"name": name, "task": "super_resolution", "version": "0.0.1", "file": f"{name}.onnx",
-            "scale": scale, "color_space": color, "tile_size": 64, "tile_overlap": 8}
+    meta = {
+        "name": name,
+        "task": "super_resolution",
+        "version": "0.0.1",
+        "file": f"{name}.onnx",
+        "scale": scale,
+        "color_space": color,
+        "tile_size": 64,
+        "tile_overlap": 8,
+    }
     return _save(graph, directory, meta)
 
 
 def identity_denoiser(directory: Path, name: str = "tiny-identity", noise_level_input: bool = True) -> Path:
     """denoise model: returns its RGB input (drops the noise-level channel when it has one)."""
     channels = 4 if noise_level_input else 3
-    inits = [numpy_helper.from_array(np.array(v, np.int64), n) for n, v in
-             (("starts", [0]), ("ends", [3]), ("axes", [1]))]
+    inits = [
+        numpy_helper.from_array(np.array(v, np.int64), n) for n, v in (("starts", [0]), ("ends", [3]), ("axes", [1]))
+    ]
     node = helper.make_node("Slice", ["input", "starts", "ends", "axes"], ["output"])
     graph = helper.make_graph([node], "id", [_io("input", channels)], [_io("output", 3)], inits)
-    meta = {"name": name, "task": "denoise", "version": "0.0.1", "file": f"{name}.onnx",
-            "noise_level_input": noise_level_input, "input_multiple": 2, "tile_size": 64, "tile_overlap": 8}
+    meta = {
+        "name": name,
+        "task": "denoise",
+        "version": "0.0.1",
+        "file": f"{name}.onnx",
+        "noise_level_input": noise_level_input,
+        "input_multiple": 2,
+        "tile_size": 64,
+        "tile_overlap": 8,
+    }
     return _save(graph, directory, meta)
 
 
@@ -55,15 +72,20 @@ def inverting_face_model(directory: Path, name: str = "tiny-face", size: int = 6
     """face_restoration model with a fixed input size: returns 1 - input (easy to spot)."""
     one = numpy_helper.from_array(np.array(1.0, np.float32), "one")
     node = helper.make_node("Sub", ["one", "input"], ["output"])
-    graph = helper.make_graph([node], "inv", [_io("input", 3, (size, size))], [_io("output", 3, (size, size))],
-                              [one])
-    meta = {"name": name, "task": "face_restoration", "version": "0.0.1", "file": f"{name}.onnx",
-            "input_size": [size, size]}
+    graph = helper.make_graph([node], "inv", [_io("input", 3, (size, size))], [_io("output", 3, (size, size))], [one])
+    meta = {
+        "name": name,
+        "task": "face_restoration",
+        "version": "0.0.1",
+        "file": f"{name}.onnx",
+        "input_size": [size, size],
+    }
     return _save(graph, directory, meta)
 
 
-def constant_yolo(directory: Path, output: np.ndarray, labels: list[str], name: str = "tiny-yolo",
-                  size: int = 64) -> Path:
+def constant_yolo(
+    directory: Path, output: np.ndarray, labels: list[str], name: str = "tiny-yolo", size: int = 64
+) -> Path:
     """object_detection model whose output is `output` whatever the input (YOLOv5/v8 layouts)."""
     const = numpy_helper.from_array(output.astype(np.float32), "const")
     zero = numpy_helper.from_array(np.array(0.0, np.float32), "zero")
@@ -74,6 +96,13 @@ def constant_yolo(directory: Path, output: np.ndarray, labels: list[str], name: 
     ]
     out = helper.make_tensor_value_info("output", TensorProto.FLOAT, list(output.shape))
     graph = helper.make_graph(nodes, "yolo", [_io("input", 3, (size, size))], [out], [const, zero])
-    meta = {"name": name, "task": "object_detection", "version": "0.0.1", "file": f"{name}.onnx",
-            "input_size": [size, size], "labels": labels, "score_threshold": 0.3}
+    meta = {
+        "name": name,
+        "task": "object_detection",
+        "version": "0.0.1",
+        "file": f"{name}.onnx",
+        "input_size": [size, size],
+        "labels": labels,
+        "score_threshold": 0.3,
+    }
     return _save(graph, directory, meta)

@@ -45,8 +45,13 @@ def fuse_skip(model: onnx.ModelProto, scale: int) -> onnx.ModelProto:
         helper.make_node("Pad", [source, "skip_pads"], ["skip_padded"], mode="edge"),
         helper.make_node("Conv", ["skip_padded", "skip_w"], ["skip_phases"], kernel_shape=[5, 5]),
         helper.make_node("Add", [last_conv, "skip_phases"], ["with_skip"]),
-        helper.make_node("DepthToSpace", ["with_skip"], [add.output[0]], blocksize=scale,
-                         mode=next((a.s.decode() for a in d2s.attribute if a.name == "mode"), "DCR")),
+        helper.make_node(
+            "DepthToSpace",
+            ["with_skip"],
+            [add.output[0]],
+            blocksize=scale,
+            mode=next((a.s.decode() for a in d2s.attribute if a.name == "mode"), "DCR"),
+        ),
     ]
     drop = {id(resize), id(d2s), id(add)}
     kept = [n for n in g.node if id(n) not in drop]

@@ -109,8 +109,9 @@ def main() -> None:
         },
         "eval_psnr_y": {name: {"bicubic": round(b, 2), "model": round(o, 2)} for name, b, o in rows},
     }
-    export_onnx(net, torch.rand(1, 1, 32, 32), MODELS_DIR / f"espcn_y_x{args.scale}.onnx", metadata,
-                sr_scale=args.scale)
+    export_onnx(
+        net, torch.rand(1, 1, 32, 32), MODELS_DIR / f"espcn_y_x{args.scale}.onnx", metadata, sr_scale=args.scale
+    )
     print(f"done: {step} steps in {wall:.0f}s", flush=True)
 
 

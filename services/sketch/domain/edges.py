@@ -21,8 +21,9 @@ def blur(x: np.ndarray, sigma: float) -> np.ndarray:
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
-def xdog(grey: np.ndarray, sigma: float, *, k: float = 1.6, tau: float = 0.98, eps: float = -0.02,
-         phi: float = 60.0) -> np.ndarray:
+def xdog(
+    grey: np.ndarray, sigma: float, *, k: float = 1.6, tau: float = 0.98, eps: float = -0.02, phi: float = 60.0
+) -> np.ndarray:
     """Extended difference of Gaussians: 1 on flat areas, falling to 0 on dark sides of edges."""
     sigma = max(sigma, MIN_LINE_SIGMA)
     d = blur(grey, sigma) - tau * blur(grey, sigma * k)

@@ -53,8 +53,7 @@ def palette(rgb: np.ndarray, count: int, seed: int, sample: int = 12_000) -> np.
     picks = pixels[rng.choice(len(pixels), size=min(sample, len(pixels)), replace=False)]
     cv2.setRNGSeed(seed)
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 1e-3)
-    _, _, centres = cv2.kmeans(np.ascontiguousarray(picks, np.float32), count, None, criteria, 1,
-                               cv2.KMEANS_PP_CENTERS)
+    _, _, centres = cv2.kmeans(np.ascontiguousarray(picks, np.float32), count, None, criteria, 1, cv2.KMEANS_PP_CENTERS)
     order = np.lexsort(centres.T[::-1])  # a stable order, whatever the colour space
     return centres[order]
 

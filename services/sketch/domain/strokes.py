@@ -9,8 +9,15 @@ from .textures import spectral_noise, tile_over
 from .tone import smoothstep
 
 
-def hatch_pattern(height: int, width: int, angle: float | np.ndarray, spacing: float, seed: int,
-                  wobble: float = 0.6, phase_warp: np.ndarray | None = None) -> np.ndarray:
+def hatch_pattern(
+    height: int,
+    width: int,
+    angle: float | np.ndarray,
+    spacing: float,
+    seed: int,
+    wobble: float = 0.6,
+    phase_warp: np.ndarray | None = None,
+) -> np.ndarray:
     """Parallel lines at `angle` (radians), `spacing` px apart: 1 on a line's centre, 0 between lines.
 
     `angle` may be an HxW array of a few distinct values: each patch then gets its own direction.
@@ -38,8 +45,17 @@ def hatch_ink(pattern: np.ndarray, darkness: np.ndarray, softness: float = 0.12)
     return smoothstep(threshold - softness, threshold + softness, pattern)
 
 
-def paint_strokes(surface: np.ndarray, colour: np.ndarray, angle: np.ndarray, mask: np.ndarray | None,
-                  spacing: float, length: float, width: float, rng: np.random.Generator, jitter: float) -> int:
+def paint_strokes(
+    surface: np.ndarray,
+    colour: np.ndarray,
+    angle: np.ndarray,
+    mask: np.ndarray | None,
+    spacing: float,
+    length: float,
+    width: float,
+    rng: np.random.Generator,
+    jitter: float,
+) -> int:
     """Paint one layer of brush strokes in place on `surface` (HxWx4 float32: R, G, B, paint height).
 
     Strokes sit on a jittered grid `spacing` apart, in random order, each a short thick line along the

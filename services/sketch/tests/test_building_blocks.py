@@ -19,8 +19,10 @@ from services.sketch.domain.tone import levels, quantize, saturate
 from services.sketch.domain.validation import resolve_params
 
 
-@pytest.mark.parametrize("make", [lambda s: paper_tile(s, 0.5), cold_press_tile, canvas_tile, laid_paper_tile,
-                                  lambda s: spectral_noise(s, 1.0)])
+@pytest.mark.parametrize(
+    "make",
+    [lambda s: paper_tile(s, 0.5), cold_press_tile, canvas_tile, laid_paper_tile, lambda s: spectral_noise(s, 1.0)],
+)
 def test_textures_are_deterministic_seeded_and_in_range(make):
     a, b, other = make(3), make(3), make(4)
     np.testing.assert_array_equal(a, b)

@@ -36,8 +36,7 @@ def test_should_stop_is_honoured_between_steps(stop_after):
         return checks["n"] > stop_after
 
     with pytest.raises(SketchCancelled) as info:
-        render_sketch(photo(), "OIL", "ARTISTIC", on_progress=lambda f, m: progress.append(f),
-                      should_stop=should_stop)
+        render_sketch(photo(), "OIL", "ARTISTIC", on_progress=lambda f, m: progress.append(f), should_stop=should_stop)
     assert info.value.status == "CANCELLED" and info.value.reason == "SKETCH_CANCELLED"
     assert len(progress) == 1 + stop_after  # 0.0, then one report per step that ran
     assert progress[-1] < 1.0
@@ -49,8 +48,10 @@ def test_should_stop_false_runs_to_completion():
     assert out.shape == photo().shape
 
 
-@pytest.mark.parametrize(("style", "method"), [(Style.PENCIL, Method.BASIC), (Style.OIL, Method.ARTISTIC),
-                                               (Style.WATERCOLOR, Method.ADVANCED)])
+@pytest.mark.parametrize(
+    ("style", "method"),
+    [(Style.PENCIL, Method.BASIC), (Style.OIL, Method.ARTISTIC), (Style.WATERCOLOR, Method.ADVANCED)],
+)
 def test_grey_inputs_give_rgb_of_the_same_size(style, method):
     grey = photo("camera", 128)  # a real greyscale photograph (H x W)
     assert grey.ndim == 2
@@ -78,8 +79,12 @@ def test_seed_changes_the_texture_not_the_picture():
     a = render_sketch(img, "CHARCOAL", "BASIC", {"seed": 1})
     b = render_sketch(img, "CHARCOAL", "BASIC", {"seed": 2})
     assert not np.array_equal(a, b)
-    assert structural_similarity(cv2.GaussianBlur(a, (0, 0), 2), cv2.GaussianBlur(b, (0, 0), 2),
-                                 channel_axis=2, data_range=255) > 0.8
+    assert (
+        structural_similarity(
+            cv2.GaussianBlur(a, (0, 0), 2), cv2.GaussianBlur(b, (0, 0), 2), channel_axis=2, data_range=255
+        )
+        > 0.8
+    )
 
 
 def test_darkness_param_darkens_pencil():
@@ -111,8 +116,12 @@ def test_blank_white_page_stays_paper_for_every_style_except_on_black_paper():
 def test_black_square_on_white_is_drawn_dark_inside_and_light_outside():
     img = np.full((128, 128, 3), 255, np.uint8)
     img[40:88, 40:88] = 0
-    for style, method in [(Style.PENCIL, Method.BASIC), (Style.INK, Method.BASIC),
-                          (Style.CHARCOAL, Method.ADVANCED), (Style.OIL, Method.BASIC)]:
+    for style, method in [
+        (Style.PENCIL, Method.BASIC),
+        (Style.INK, Method.BASIC),
+        (Style.CHARCOAL, Method.ADVANCED),
+        (Style.OIL, Method.BASIC),
+    ]:
         out = render_sketch(img, style, method).astype(np.float32)
         inside, outside = out[52:76, 52:76].mean(), out[:24].mean()
         assert outside - inside > 100, (style, method, inside, outside)

@@ -26,9 +26,7 @@ def upgrade() -> None:
         sa.Column("job_id", sa.String(36), nullable=False),
         sa.Column("image", sa.LargeBinary(), nullable=True),
         sa.Column("segmentation_map", sa.LargeBinary(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["job_id"], ["jobs.id"], name="fk_facial_job_inputs_job_id_jobs", ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["job_id"], ["jobs.id"], name="fk_facial_job_inputs_job_id_jobs", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("job_id", name="pk_facial_job_inputs"),
     )
     op.create_table(
@@ -39,9 +37,7 @@ def upgrade() -> None:
         sa.Column("polygons_json", sa.Text(), nullable=True),
         sa.Column("masks", sa.JSON(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["job_id"], ["jobs.id"], name="fk_facial_job_results_job_id_jobs", ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["job_id"], ["jobs.id"], name="fk_facial_job_results_job_id_jobs", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("job_id", name="pk_facial_job_results"),
     )
     op.create_table(

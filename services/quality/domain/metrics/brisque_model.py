@@ -79,9 +79,7 @@ def load_brisque_model() -> SvrModel:
         svm_text = (root / "svm.txt").read_text()
         scale = _PlainUnpickler(io.BytesIO((root / "normalize.pickle").read_bytes())).load()
     except (ModuleNotFoundError, FileNotFoundError, pickle.UnpicklingError) as exc:
-        raise FailedPrecondition(
-            "The BRISQUE model data is not installed.", reason="QUALITY_MODEL_MISSING"
-        ) from exc
+        raise FailedPrecondition("The BRISQUE model data is not installed.", reason="QUALITY_MODEL_MISSING") from exc
     gamma, rho, coefs, svs = parse_libsvm_model(svm_text)
     return SvrModel(
         gamma=gamma,

@@ -31,9 +31,7 @@ def gaussian_window(size: int = WINDOW_SIZE, sigma: float = WINDOW_SIGMA) -> np.
     return w / w.sum()
 
 
-def mscn(
-    image: np.ndarray, c: float, *, zero_border: bool, dtype: type = np.float64
-) -> tuple[np.ndarray, np.ndarray]:
+def mscn(image: np.ndarray, c: float, *, zero_border: bool, dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
     """Mean-subtracted contrast-normalised coefficients and the local std map.
 
     zero_border=True pads with zeros (scipy convolve2d 'same', as the `brisque` package does);

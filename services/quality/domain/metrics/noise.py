@@ -55,9 +55,7 @@ class NoiseLevels:
     yb: float
 
 
-def noise_levels(
-    gray_tiles: Sequence[np.ndarray], rgb_tiles: Sequence[np.ndarray] | None = None
-) -> NoiseLevels:
+def noise_levels(gray_tiles: Sequence[np.ndarray], rgb_tiles: Sequence[np.ndarray] | None = None) -> NoiseLevels:
     """Noise levels from [0, 1] luma tiles (or ``[whole_image]``) and the matching RGB tiles
     (None for a gray image: channel = luma, rg = yb = 0).  See sampling.tiles."""
     edge = np.concatenate([_edge_strength(g) for g in gray_tiles])
@@ -78,8 +76,6 @@ def noise_levels(
     return NoiseLevels(channel, luma_sigma, rg, yb)
 
 
-def estimate_noise_sigma(
-    gray_tiles: Sequence[np.ndarray], rgb_tiles: Sequence[np.ndarray] | None = None
-) -> float:
+def estimate_noise_sigma(gray_tiles: Sequence[np.ndarray], rgb_tiles: Sequence[np.ndarray] | None = None) -> float:
     """Std of additive white Gaussian noise per colour channel, in 8-bit units (see noise_levels)."""
     return noise_levels(gray_tiles, rgb_tiles).channel

@@ -97,8 +97,17 @@ def _stroke_layer(c: Canvas, size: float, mask: np.ndarray | None) -> None:
     s = relative_scale(ref)
     width = max(1.0, c.params["brush_size"] * s * size)
     rng = np.random.default_rng(c.seed + round(size * 100))
-    paint_strokes(c.layers["surface"], ref, c.layers["angle"], mask, spacing=width * 1.0,
-                  length=width * 4.0, width=width, rng=rng, jitter=c.params["stroke_jitter"])
+    paint_strokes(
+        c.layers["surface"],
+        ref,
+        c.layers["angle"],
+        mask,
+        spacing=width * 1.0,
+        length=width * 4.0,
+        width=width,
+        rng=rng,
+        jitter=c.params["stroke_jitter"],
+    )
 
 
 def thick_impasto(c: Canvas) -> None:
