@@ -14,7 +14,7 @@ from imagemesh_kit.proto_time import timestamp
 from services.storage.domain.errors import empty_body
 from services.storage.domain.filenames import content_disposition
 from services.storage.domain.images import NewImage, StoredImage, new_image
-from services.storage.domain.inspect import check_upload_head
+from services.storage.domain.inspect import ImageLimits, check_upload_head
 from services.storage.uploads import UploadUseCases
 from services.storage.use_cases import ImageUseCases
 
@@ -60,20 +60,8 @@ class StorageServicer(storage_pb2_grpc.StorageServiceServicer):
         if first is None:
             raise empty_body()
         new = _new_image(first)
-        pieces = _body_pieces(first, messages)
-        head = b""
-        async for piece in pieces:  # left open: the rest of `pieces` follows the head below
-            head += piece
-            if len(head) >= HEAD_BYTES:
-                break
-        check_upload_head(head, self._images.limits)  # refuse non-images before storing anything
-
-        async def chunks() -> AsyncIterator[bytes]:
-            yield head
-            async for piece in pieces:
-                yield piece
-
-        image = await self._images.create(caller, new, chunks())
+        chunks = await _checked_image(_body_pieces(first, messages), self._images.limits)
+        image = await self._images.create(caller, new, chunks)
         return storage_pb2.CreateImageResponse(image=image_to_proto(image))
 
     async def UploadImage(self, request_iterator, context):
@@ -85,17 +73,8 @@ class StorageServicer(storage_pb2_grpc.StorageServiceServicer):
                 "metadata", "the first message must carry metadata", reason="METADATA_REQUIRED"
             )
         new = _new_image(first.metadata)
-        head = b""
-        while len(head) < HEAD_BYTES and (msg := await anext(messages, None)) is not None:
-            head += _chunk_of(msg)
-        check_upload_head(head, self._images.limits)  # refuse non-images before storing anything
-
-        async def chunks() -> AsyncIterator[bytes]:
-            yield head
-            async for msg in messages:
-                yield _chunk_of(msg)
-
-        image = await self._images.create(caller, new, chunks())
+        chunks = await _checked_image((_chunk_of(msg) async for msg in messages), self._images.limits)
+        image = await self._images.create(caller, new, chunks)
         return storage_pb2.UploadImageResponse(image=image_to_proto(image))
 
     async def DownloadImage(self, request, context):
@@ -172,6 +151,24 @@ class StorageServicer(storage_pb2_grpc.StorageServiceServicer):
         async for chunk in chunks:
             yield httpbody_pb2.HttpBody(content_type=content_type, data=chunk)
             content_type = ""
+
+
+async def _checked_image(pieces: AsyncIterator[bytes], limits: ImageLimits) -> AsyncIterator[bytes]:
+    """Reads the first HEAD_BYTES of an upload and refuses a non-image (or an oversized one, by its header)
+    before anything is stored; returns all the bytes in order, the head included."""
+    head = b""
+    async for piece in pieces:  # breaking out leaves `pieces` open: the rest follows the head below
+        head += piece
+        if len(head) >= HEAD_BYTES:
+            break
+    check_upload_head(head, limits)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield head
+        async for piece in pieces:
+            yield piece
+
+    return chunks()
 
 
 async def _body_pieces(first, messages: AsyncIterator) -> AsyncIterator[bytes]:
