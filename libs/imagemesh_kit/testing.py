@@ -41,3 +41,37 @@ def drop_pg_schema(url: str, schema: str) -> None:
 def pg_url() -> str:
     url = os.environ[PG_URL_ENV]
     return url if "+psycopg" in url else url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+async def expect_error(call, code, reason: str, field: str | None = None, domain: str | None = None):
+    """Await a gRPC call that must fail with `code` and ErrorInfo `reason` (and, when given, exactly one
+    BadRequest violation on `field`, and the ErrorInfo `domain`); returns the error."""
+    import grpc
+    import pytest
+
+    from imagemesh_kit.grpc_errors import error_info
+
+    with pytest.raises(grpc.aio.AioRpcError) as exc:
+        await call
+    assert exc.value.code() == code, (exc.value.code(), exc.value.details())
+    info = error_info(exc.value)
+    assert info is not None and info.reason == reason, (info, exc.value.details())
+    if domain is not None:
+        assert info.domain == domain, info
+    if field is not None:
+        assert field_violations(exc.value) == [field], exc.value.details()
+    return exc.value
+
+
+def field_violations(exc) -> list[str]:
+    """The fields of the BadRequest violations a gRPC error carries, in order."""
+    from google.rpc import error_details_pb2
+    from grpc_status import rpc_status
+
+    fields = []
+    for detail in rpc_status.from_call(exc).details:
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            fields.extend(v.field for v in bad.field_violations)
+    return fields

@@ -16,20 +16,12 @@ from imagemesh_kit.auth.jwks import JwksCache
 from imagemesh_kit.auth.verifier import TokenVerifier
 from imagemesh_kit.db_types import utcnow
 from imagemesh_kit.grpc_errors import error_info
+from imagemesh_kit.testing import expect_error
 from services.auth.domain.accounts import Role
 from services.auth.store.models import RefreshTokenRow
 from services.auth.tests.conftest import bearer
 
 pytestmark = pytest.mark.integration
-
-
-async def expect_error(call, code: grpc.StatusCode, reason: str) -> grpc.aio.AioRpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as exc:
-        await call
-    assert exc.value.code() == code, exc.value.details()
-    info = error_info(exc.value)
-    assert info is not None and info.reason == reason, info
-    return exc.value
 
 
 async def test_register_normalises_email_and_never_returns_the_hash(auth):

@@ -3,21 +3,10 @@
 from __future__ import annotations
 
 import grpc
-import pytest
 from google.api import httpbody_pb2
 
 from imagemesh.depthframe.v1 import depthframe_pb2 as pb
-from imagemesh_kit.grpc_errors import error_info
-
-
-async def expect_error(call, code: grpc.StatusCode, reason: str) -> grpc.aio.AioRpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as exc:
-        await call
-    assert exc.value.code() == code, exc.value.details()
-    info = error_info(exc.value)
-    assert info is not None and info.reason == reason, info
-    assert info.domain == "depthframe.imagemesh" or reason.startswith("TOKEN"), info
-    return exc.value
+from imagemesh_kit.testing import expect_error as _expect_error
 
 
 async def create(
@@ -33,3 +22,10 @@ def upload_messages(csv: bytes, name: str = "big", width: int = 0, chunk: int = 
     yield pb.UploadDepthDatasetRequest(name=name, width=width, chunk=csv[:chunk])
     for start in range(chunk, len(csv), chunk):
         yield pb.UploadDepthDatasetRequest(chunk=csv[start : start + chunk])
+
+
+async def expect_error(call, code: grpc.StatusCode, reason: str) -> grpc.aio.AioRpcError:
+    """The kit's expect_error, also checking the ErrorInfo domain is depthframe's (the interceptor's own
+    TOKEN_* errors aside)."""
+    domain = None if reason.startswith("TOKEN") else "depthframe.imagemesh"
+    return await _expect_error(call, code, reason, domain=domain)

@@ -12,8 +12,8 @@ import pytest
 from imagemesh.facial.v1 import facial_pb2, facial_pb2_grpc
 from imagemesh.jobs.v1 import jobs_pb2
 from imagemesh_kit.config import load_settings
-from imagemesh_kit.grpc_errors import error_info
 from imagemesh_kit.server import RunningApp, start_app
+from imagemesh_kit.testing import expect_error  # noqa: F401 - re-exported for the tests
 from services.facial.config import FacialSettings
 from services.facial.main import build
 
@@ -71,15 +71,6 @@ async def facial(database, auth_server):
     finally:
         await channel.close()
         await running.stop(0)
-
-
-async def expect_error(call, code: grpc.StatusCode, reason: str) -> grpc.aio.AioRpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as exc:
-        await call
-    assert exc.value.code() == code, exc.value.details()
-    info = error_info(exc.value)
-    assert info is not None and info.reason == reason, (info, exc.value.details())
-    return exc.value
 
 
 def points(landmarks: np.ndarray) -> list[facial_pb2.Point]:

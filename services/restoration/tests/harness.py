@@ -7,15 +7,14 @@ import io
 
 import grpc
 import numpy as np
-import pytest
 from PIL import Image
 
 from conftest import TEST_SERVICE_SECRET
 from imagemesh.restoration.v1 import restoration_pb2 as pb
 from imagemesh.restoration.v1 import restoration_pb2_grpc
 from imagemesh_kit.config import load_settings
-from imagemesh_kit.grpc_errors import error_info
 from imagemesh_kit.server import RunningApp, start_app
+from imagemesh_kit.testing import expect_error, field_violations  # noqa: F401 - re-exported for the tests
 from services.restoration.config import RestorationSettings
 from services.restoration.main import build
 from services.storage.tests.harness import StorageHarness, User
@@ -107,27 +106,3 @@ async def start_restoration(storage: StorageHarness, database, **extra):
     finally:
         await channel.close()
         await running.stop(0)
-
-
-async def expect_error(call, code: grpc.StatusCode, reason: str, field: str | None = None) -> grpc.aio.AioRpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as exc:
-        await call
-    assert exc.value.code() == code, (exc.value.code(), exc.value.details())
-    info = error_info(exc.value)
-    assert info is not None and info.reason == reason, (info, exc.value.details())
-    if field is not None:
-        assert field_violations(exc.value) == [field], exc.value.details()
-    return exc.value
-
-
-def field_violations(exc: grpc.aio.AioRpcError) -> list[str]:
-    from google.rpc import error_details_pb2
-    from grpc_status import rpc_status
-
-    fields = []
-    for detail in rpc_status.from_call(exc).details:
-        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            detail.Unpack(bad)
-            fields += [v.field for v in bad.field_violations]
-    return fields

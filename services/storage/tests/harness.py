@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
-import pytest
 
 from imagemesh.storage.v1 import storage_pb2, storage_pb2_grpc
 from imagemesh_kit.config import load_settings
-from imagemesh_kit.grpc_errors import error_info
 from imagemesh_kit.server import RunningApp, start_app
+from imagemesh_kit.testing import expect_error  # noqa: F401 - re-exported for the tests
 from services.storage.config import StorageSettings
 from services.storage.main import build
 
@@ -150,15 +149,6 @@ async def start_storage(backend: str, database, auth_server, tmp_path: Path, mot
     finally:
         await channel.close()
         await running.stop(0)
-
-
-async def expect_error(call, code: grpc.StatusCode, reason: str) -> grpc.aio.AioRpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as exc:
-        await call
-    assert exc.value.code() == code, (exc.value.code(), exc.value.details())
-    info = error_info(exc.value)
-    assert info is not None and info.reason == reason, (info, exc.value.details())
-    return exc.value
 
 
 def png_of_size(size: int) -> bytes:
