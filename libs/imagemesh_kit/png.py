@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import struct
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -26,6 +27,7 @@ _COLOR_TYPE = {1: 0, 2: 4, 3: 2, 4: 6}  # channels -> PNG colour type
 _FILTER_SUB = 1
 MIN_SLICE_BYTES = 1 << 20  # below ~1 MiB of pixel data per slice a thread hop is not worth it
 _pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -55,11 +57,18 @@ def _workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def _shared_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:  # two first calls at once must not start two pools
+        if _pool is None:
+            _pool = ThreadPoolExecutor(_workers(), thread_name_prefix="png-deflate")
+        return _pool
+
+
 def encode_png(
     pixels: np.ndarray, *, level: int = 1, strategy: int = zlib_ng.Z_HUFFMAN_ONLY, workers: int | None = None
 ) -> bytes:
     """PNG bytes of `pixels` (see the module docstring for the layouts)."""
-    global _pool
     if pixels.ndim not in (2, 3) or (pixels.ndim == 3 and pixels.shape[2] not in _COLOR_TYPE):
         raise ValueError(f"cannot write pixels of shape {pixels.shape} as PNG")
     if pixels.dtype not in (np.uint8, np.uint16):
@@ -74,9 +83,8 @@ def encode_png(
     if slices == 1:
         deflated = [_deflate(parts[0], level, strategy, True)]
     else:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(_workers(), thread_name_prefix="png-deflate")
-        futures = [_pool.submit(_deflate, p, level, strategy, i == slices - 1) for i, p in enumerate(parts[1:], 1)]
+        pool = _shared_pool()
+        futures = [pool.submit(_deflate, p, level, strategy, i == slices - 1) for i, p in enumerate(parts[1:], 1)]
         deflated = [_deflate(parts[0], level, strategy, False), *(f.result() for f in futures)]
     stream = b"".join([b"\x78\x01", *deflated, struct.pack(">I", zlib_ng.adler32(flat))])
     header = struct.pack(">IIBBBBB", w, h, 8 * pixels.dtype.itemsize, _COLOR_TYPE[channels], 0, 0, 0)
