@@ -23,8 +23,19 @@ def noise_to_remove(sigma: float, target: float) -> float:
     return math.sqrt(max(sigma * sigma - target * target, 0.0))
 
 
-def _bilateral(plane: np.ndarray, range_sigma: float) -> np.ndarray:
-    return cv2.bilateralFilter(plane, DIAMETER, range_sigma, SPATIAL_SIGMA)
+def _denoised_chroma(ycc: np.ndarray, range_sigma: float) -> np.ndarray:
+    """A full-size YCrCb image whose chroma planes are `ycc`'s, bilateral-filtered at half resolution
+    (channel 0 is a by-product, to be overwritten).  The halving is a 2x2 box average of the even-sized
+    part (one 3-channel pass: a bilinear resize to exactly half is that average); the filtered planes
+    come back by one bilinear 3-channel upsampling."""
+    h, w = ycc.shape[:2]
+    if h < 2 or w < 2:
+        return ycc.copy()
+    half = cv2.resize(ycc[: h // 2 * 2, : w // 2 * 2], (w // 2, h // 2), interpolation=cv2.INTER_LINEAR)
+    planes = list(cv2.split(half))
+    for c in (1, 2):
+        planes[c] = cv2.bilateralFilter(planes[c], DIAMETER, range_sigma, SPATIAL_SIGMA)
+    return cv2.resize(cv2.merge(planes), (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def denoise(ycc: np.ndarray, sigma: float, strength: float, *, is_grayscale: bool) -> np.ndarray:
@@ -35,15 +46,12 @@ def denoise(ycc: np.ndarray, sigma: float, strength: float, *, is_grayscale: boo
     if strength <= 0.0 or sigma <= 0.0:
         return ycc
     s = sigma / 255.0
-    y, cr, cb = (np.ascontiguousarray(ycc[..., c]) for c in range(3))  # (cv2.split is slower)
-    planes = [_bilateral(y, LUMA_RANGE_FACTOR * s), cr, cb]
-    if not is_grayscale:
-        h, w = ycc.shape[:2]
-        half = (max(1, w // 2), max(1, h // 2))
-        for c in (1, 2):
-            small = _bilateral(cv2.resize(planes[c], half, interpolation=cv2.INTER_AREA), CHROMA_RANGE_FACTOR * s)
-            planes[c] = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
-    out = cv2.merge(planes)
+    y = cv2.bilateralFilter(np.ascontiguousarray(ycc[..., 0]), DIAMETER, LUMA_RANGE_FACTOR * s, SPATIAL_SIGMA)
+    if is_grayscale:
+        out = ycc.copy()
+    else:
+        out = _denoised_chroma(ycc, CHROMA_RANGE_FACTOR * s)
+    out[..., 0] = y
     if strength < 1.0:
         out = cv2.addWeighted(ycc, 1.0 - strength, out, strength, 0.0)
     return out

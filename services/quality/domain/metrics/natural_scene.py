@@ -31,21 +31,33 @@ def gaussian_window(size: int = WINDOW_SIZE, sigma: float = WINDOW_SIGMA) -> np.
     return w / w.sum()
 
 
+def _gaussian_taps(size: int = WINDOW_SIZE, sigma: float = WINDOW_SIGMA) -> np.ndarray:
+    """1-D taps whose outer product is gaussian_window (the 2-D window is separable)."""
+    x = np.arange(size) - size // 2
+    taps = np.exp(-(x**2) / (2.0 * sigma**2))
+    return taps / taps.sum()
+
+
 def mscn(image: np.ndarray, c: float, *, zero_border: bool, dtype: type = np.float64) -> tuple[np.ndarray, np.ndarray]:
     """Mean-subtracted contrast-normalised coefficients and the local std map.
 
     zero_border=True pads with zeros (scipy convolve2d 'same', as the `brisque` package does);
     False replicates the edge (MATLAB imfilter 'replicate', as the NIQE reference does).
     dtype: float64 (reference precision) or float32 (faster; features change by ~1e-5).
+    The window is applied as two 1-D passes (same window, float rounding apart).
     """
-    img = image.astype(dtype, copy=False)
+    img = np.ascontiguousarray(image, dtype=dtype)
     border = cv2.BORDER_CONSTANT if zero_border else cv2.BORDER_REPLICATE
-    window = gaussian_window()
+    taps = _gaussian_taps().astype(img.dtype)
     depth = cv2.CV_64F if img.dtype == np.float64 else cv2.CV_32F
-    mu = cv2.filter2D(img, depth, window, borderType=border)
-    mu_sq = cv2.filter2D(img * img, depth, window, borderType=border)
-    sigma = np.sqrt(np.abs(mu_sq - mu * mu))
-    return (img - mu) / (sigma + c), sigma
+    mu = cv2.sepFilter2D(img, depth, taps, taps, borderType=border)
+    sigma = cv2.sepFilter2D(cv2.multiply(img, img), depth, taps, taps, borderType=border)
+    mu_sq = cv2.multiply(mu, mu)
+    cv2.absdiff(sigma, mu_sq, dst=sigma)
+    cv2.sqrt(sigma, dst=sigma)
+    coeffs = cv2.subtract(img, mu, dst=mu)
+    cv2.divide(coeffs, cv2.add(sigma, c, dst=mu_sq), dst=coeffs)
+    return coeffs, sigma
 
 
 def pair_products(coeffs: np.ndarray) -> list[np.ndarray]:
@@ -65,16 +77,21 @@ def aggd_fit(samples: np.ndarray, *, right_includes_zero: bool = True) -> tuple[
     """
     x = np.atleast_2d(samples)
     m = x.shape[1]
-    # sums in the input's precision (float32 halves the time; BLAS/pairwise sums stay accurate)
-    sq_sum = np.einsum("ij,ij->i", x, x).astype(np.float64)
+    # sums in the input's precision (float32 halves the time; BLAS/pairwise sums stay accurate);
+    # |x| = x - 2 min(x, 0), and x < 0 exactly where min(x, 0) is non-zero
     neg = np.minimum(x, 0.0)
-    left_sq = np.einsum("ij,ij->i", neg, neg).astype(np.float64)
+    if x.shape[0] == 1:
+        sq_sum = np.array([np.dot(x[0], x[0])], dtype=np.float64)
+        left_sq = np.array([np.dot(neg[0], neg[0])], dtype=np.float64)
+    else:
+        sq_sum = np.einsum("ij,ij->i", x, x).astype(np.float64)
+        left_sq = np.einsum("ij,ij->i", neg, neg).astype(np.float64)
     right_sq = sq_sum - left_sq
-    left_n = np.count_nonzero(x < 0, axis=1)
+    left_n = np.count_nonzero(neg, axis=1)
     right_n = m - left_n if right_includes_zero else np.count_nonzero(x > 0, axis=1)
     left_std = np.sqrt(left_sq / np.maximum(left_n, 1))
     right_std = np.sqrt(right_sq / np.maximum(right_n, 1))
-    abs_mean = np.abs(x).sum(axis=1).astype(np.float64) / m
+    abs_mean = (x.sum(axis=1, dtype=np.float64) - 2.0 * neg.sum(axis=1, dtype=np.float64)) / m
     with np.errstate(divide="ignore", invalid="ignore"):
         gamma_hat = np.where(right_std > 0, left_std / right_std, 1.0)
         r_hat = abs_mean**2 / np.maximum(sq_sum / m, 1e-300)

@@ -24,24 +24,19 @@ from ..working_image import LUMA_WEIGHTS
 
 _IMMERKAER = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float32)
 EDGE_EXCLUDED_FRACTION = 0.10
-
-
-def _signed_response(a: np.ndarray) -> np.ndarray:
-    """Immerkaer response of a tile (8-bit units), border dropped -> (pixels, channels)."""
-    response = cv2.filter2D(a * np.float32(255.0), cv2.CV_32F, _IMMERKAER)[1:-1, 1:-1]
-    return response.reshape(-1, 1 if response.ndim == 2 else response.shape[2])
+# mean |response| of [0, 1] pixels -> sigma in 8-bit units (the integer taps keep a flat image at exactly 0)
+_SIGMA_PER_MEAN_ABS = 255.0 * math.sqrt(math.pi / 2.0) / 6.0
+# RGB response -> responses of luma, rg = R - G and yb = (R + G)/2 - B (the filter is linear)
+_OPPONENT = np.array([LUMA_WEIGHTS, (1.0, -1.0, 0.0), (0.5, 0.5, -1.0)], dtype=np.float64)
 
 
 def _edge_strength(gray: np.ndarray) -> np.ndarray:
-    g = gray * np.float32(255.0)
-    gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)[1:-1, 1:-1]
-    gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3)[1:-1, 1:-1]
-    return (np.abs(gx) + np.abs(gy)).ravel()
-
-
-def _sigma(abs_response: np.ndarray, keep: np.ndarray, count: int) -> float:
-    mean_abs = float(np.dot(abs_response, keep)) / max(count, 1)
-    return mean_abs * math.sqrt(math.pi / 2.0) / 6.0
+    """|Sobel x| + |Sobel y| of a tile (only its ranking is used), full size (its 1-pixel border is not used)."""
+    gx = cv2.Sobel(gray, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(gray, cv2.CV_32F, 0, 1, ksize=3)
+    np.abs(gx, out=gx)
+    np.abs(gy, out=gy)
+    return cv2.add(gx, gy, dst=gx)
 
 
 @dataclass(frozen=True)
@@ -55,25 +50,70 @@ class NoiseLevels:
     yb: float
 
 
+def _abs_means(response: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per channel, the mean of |response| over the pixels `mask` keeps (response is overwritten)."""
+    np.abs(response, out=response)
+    channels = 1 if response.ndim == 2 else response.shape[2]
+    return np.array(cv2.mean(response, mask=mask)[:channels])
+
+
+def _stack(tiles: Sequence[np.ndarray]) -> np.ndarray:
+    """Tiles one above the other in one array, so each filter runs once; where a 3x3 filter sees the
+    next tile is a tile's border row, which is left out anyway."""
+    return tiles[0] if len(tiles) == 1 else np.concatenate(tiles, axis=0)
+
+
+def _inner_mask(rows: int, tile_h: int, tile_w: int) -> np.ndarray:
+    """uint8 mask of a stack of tiles of tile_h x tile_w: 1 inside each tile, 0 on its 1-pixel border."""
+    inner = np.ones((rows // tile_h, tile_h, tile_w), dtype=np.uint8)
+    inner[:, 0] = inner[:, -1] = 0
+    inner[:, :, 0] = inner[:, :, -1] = 0
+    return inner.reshape(rows, tile_w)
+
+
 def noise_levels(gray_tiles: Sequence[np.ndarray], rgb_tiles: Sequence[np.ndarray] | None = None) -> NoiseLevels:
     """Noise levels from [0, 1] luma tiles (or ``[whole_image]``) and the matching RGB tiles
-    (None for a gray image: channel = luma, rg = yb = 0).  See sampling.tiles."""
-    edge = np.concatenate([_edge_strength(g) for g in gray_tiles])
-    if edge.size == 0:
+    (None for a gray image: channel = luma, rg = yb = 0).  See sampling.tiles.
+
+    Every tile's 1-pixel border is left out (the filters' support); the strongest 10% of the edge
+    strengths, pooled over all tiles, are excluded; the rest is pooled over all tiles.
+    """
+    keep = [i for i, g in enumerate(gray_tiles) if min(g.shape[:2]) > 2]
+    # tiles of one size are stacked and filtered together; otherwise each is its own stack
+    same_size = len({gray_tiles[i].shape for i in keep}) == 1
+    stacks = [keep] if same_size else [[i] for i in keep]
+    edges = []
+    for members in stacks:
+        h, w = gray_tiles[members[0]].shape[:2]
+        edge = _edge_strength(_stack([gray_tiles[i] for i in members]))
+        edges.append((edge, _inner_mask(edge.shape[0], h, w), h))
+    if not edges:
         return NoiseLevels(0.0, 0.0, 0.0, 0.0)
-    keep = (edge <= np.quantile(edge[::7], 1.0 - EDGE_EXCLUDED_FRACTION)).astype(np.float32)
-    count = int(keep.sum())
+    pooled = np.concatenate([e.reshape(-1, h, e.shape[1])[:, 1:-1, 1:-1].ravel() for e, _, h in edges])
+    threshold = float(np.quantile(pooled[::7], 1.0 - EDGE_EXCLUDED_FRACTION))
+    sums = np.zeros(4)  # luma, per-channel mean, rg, yb: sums of |response| over the kept pixels
+    count = 0
+    for members, (edge, inner, _) in zip(stacks, edges, strict=True):
+        mask = cv2.compare(edge, threshold, cv2.CMP_LE)
+        cv2.bitwise_and(mask, inner, dst=mask)
+        n = cv2.countNonZero(mask)
+        if n == 0:
+            continue
+        count += n
+        if rgb_tiles is None:
+            sums[0] += (
+                n * _abs_means(cv2.filter2D(_stack([gray_tiles[i] for i in members]), cv2.CV_32F, _IMMERKAER), mask)[0]
+            )
+            continue
+        response = cv2.filter2D(_stack([rgb_tiles[i] for i in members]), cv2.CV_32F, _IMMERKAER)
+        luma, rg, yb = _abs_means(cv2.transform(response, _OPPONENT), mask)
+        sums += n * np.array([luma, _abs_means(response, mask).mean(), rg, yb])
+    if count == 0:
+        return NoiseLevels(0.0, 0.0, 0.0, 0.0)
+    luma, channel, rg, yb = (float(v) / count * _SIGMA_PER_MEAN_ABS for v in sums)
     if rgb_tiles is None:
-        luma_sigma = _sigma(np.abs(np.concatenate([_signed_response(g) for g in gray_tiles])[:, 0]), keep, count)
-        return NoiseLevels(luma_sigma, luma_sigma, 0.0, 0.0)
-    # the filter is linear: one pass over RGB gives the responses of luma and the opponent planes
-    r, g, b = np.ascontiguousarray(np.concatenate([_signed_response(t) for t in rgb_tiles]).T)
-    wr, wg, wb = LUMA_WEIGHTS
-    channel = _sigma((np.abs(r) + np.abs(g) + np.abs(b)) / 3.0, keep, count)
-    luma_sigma = _sigma(np.abs(wr * r + wg * g + wb * b), keep, count)
-    rg = _sigma(np.abs(r - g), keep, count)
-    yb = _sigma(np.abs(0.5 * (r + g) - b), keep, count)
-    return NoiseLevels(channel, luma_sigma, rg, yb)
+        return NoiseLevels(luma, luma, 0.0, 0.0)
+    return NoiseLevels(channel, luma, rg, yb)
 
 
 def estimate_noise_sigma(gray_tiles: Sequence[np.ndarray], rgb_tiles: Sequence[np.ndarray] | None = None) -> float:
