@@ -15,7 +15,7 @@ from .metrics.natural_scene import ANALYSIS_LONG_SIDE, analysis_scale
 from .metrics.niqe import niqe_score
 from .metrics.noise import noise_levels
 from .metrics.sharpness import sharpness
-from .sampling import strided, tiles
+from .sampling import stride_for, tiles
 from .working_image import WorkingImage
 
 
@@ -53,19 +53,20 @@ class SampledViews:
 def sampled_views(image: WorkingImage) -> SampledViews:
     """Tiles and strided sample of a working image."""
     gray_tiles = tiles(image.gray)
-    gray_sample = strided(image.gray)
     return SampledViews(
         gray_tiles=gray_tiles,
         rgb_tiles=None if image.is_grayscale else tiles(image.rgb),
-        gray_sample=gray_sample,
-        rgb_sample=None if image.is_grayscale else strided(image.rgb),
+        gray_sample=image.gray_sample,
+        rgb_sample=None if image.is_grayscale else image.rgb_sample,
         tiled=len(gray_tiles) > 1,
-        subsampled=gray_sample is not image.gray,
+        subsampled=stride_for(image.height, image.width) > 1,
     )
 
 
-def measure_views(views: SampledViews, nss_gray: np.ndarray | None = None) -> Measurements:
-    """Measure from sampled views; BRISQUE/NIQE on `nss_gray` (analysis-scale luma) when given."""
+def measure_views(views: SampledViews, nss_gray: np.ndarray | None = None, *, compression: bool = True) -> Measurements:
+    """Measure from sampled views; BRISQUE/NIQE on `nss_gray` (analysis-scale luma) when given.
+    compression=False leaves blockiness out (reported as 0): for enhancement's trial measurements, which
+    never target it."""
     notes: list[str] = []
     if views.tiled:
         notes.append(f"noise, sharpness and blockiness measured on {len(views.gray_tiles)} native-resolution tiles")
@@ -87,7 +88,7 @@ def measure_views(views: SampledViews, nss_gray: np.ndarray | None = None) -> Me
         brightness=exp.brightness,
         clipped_shadows=exp.clipped_shadows,
         clipped_highlights=exp.clipped_highlights,
-        blockiness=blockiness(views.gray_tiles),
+        blockiness=blockiness(views.gray_tiles) if compression else 0.0,
         brisque=brisque,
         niqe=niqe,
         notes=tuple(notes),

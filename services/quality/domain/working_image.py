@@ -18,6 +18,9 @@ import numpy as np
 
 from imagemesh_kit.errors import InvalidArgument, ResourceExhausted
 
+from .parallel import banded
+from .sampling import strided
+
 # Rec. 709 luma weights, as scikit-image's rgb2gray (and the BRISQUE reference) use.
 LUMA_WEIGHTS = (0.2125, 0.7154, 0.0721)
 MIN_SIDE = 16
@@ -48,6 +51,25 @@ class WorkingImage:
     @property
     def width(self) -> int:
         return int(self.gray.shape[1])
+
+    @property
+    def rgb_sample(self) -> np.ndarray:
+        """The strided pixel sample of rgb (sampling.strided), contiguous: gathered once, read by several
+        statistics."""
+        return self._sample("rgb")
+
+    @property
+    def gray_sample(self) -> np.ndarray:
+        """The strided pixel sample of gray, contiguous (see rgb_sample)."""
+        return self._sample("gray")
+
+    def _sample(self, plane: str) -> np.ndarray:
+        # kept in the instance dict (the dataclass is frozen); two threads racing both compute the same
+        cached = self.__dict__.get(f"_{plane}_sample")
+        if cached is None:
+            cached = np.ascontiguousarray(strided(getattr(self, plane)))
+            self.__dict__[f"_{plane}_sample"] = cached
+        return cached
 
 
 def luma(rgb: np.ndarray) -> np.ndarray:
@@ -128,6 +150,8 @@ def to_pixels(rgb: np.ndarray, alpha: np.ndarray | None, *, is_grayscale: bool, 
     Gray sources give HxW (HxWx2 with alpha), colour ones HxWx3 (HxWx4 with alpha); 16-bit
     sources give uint16, float sources (bit_depth 32) float32 in [0, 1], all others uint8.
     """
+    if bit_depth not in (16, 32) and alpha is None and not is_grayscale:
+        return banded(_to_uint8, rgb, 0)  # the common case, on the machine's cores
     out = np.clip(rgb[..., :1] if is_grayscale else rgb, 0.0, 1.0)
     if alpha is not None:
         out = np.concatenate([out, np.clip(alpha, 0.0, 1.0)[..., None]], axis=2)
@@ -137,4 +161,10 @@ def to_pixels(rgb: np.ndarray, alpha: np.ndarray | None, *, is_grayscale: bool, 
         return (out * 65535.0 + 0.5).astype(np.uint16)
     if bit_depth == 32:
         return out.astype(np.float32)
-    return cv2.convertScaleAbs(np.ascontiguousarray(out), alpha=255.0)  # rounds and saturates
+    return _to_uint8(out)
+
+
+def _to_uint8(unit: np.ndarray) -> np.ndarray:
+    """[0, 1] floats -> uint8, rounded; out-of-range values saturate (convertScaleAbs alone would take
+    |x|, so negatives are clipped first)."""
+    return cv2.convertScaleAbs(np.maximum(unit, 0.0), alpha=255.0)

@@ -12,7 +12,7 @@ from imagemesh_kit.errors import InvalidArgument
 
 from ..measure import Measurements
 from ..metrics.contrast import percentile_spread
-from ..sampling import quantiles, strided
+from ..sampling import quantiles
 from ..working_image import WorkingImage
 
 ENHANCE_ASPECTS = ("noise", "sharpness", "contrast", "exposure", "colorfulness")
@@ -71,17 +71,17 @@ def reference_stats(image: WorkingImage, m: Measurements) -> ReferenceStats:
     """Summarise a reference image into the statistics enhancement is allowed to use."""
     import cv2  # local: keeps this module's import light for validation-only callers
 
-    sample = np.ascontiguousarray(strided(image.rgb))
-    ycc = cv2.cvtColor(sample, cv2.COLOR_RGB2YCrCb)
+    ycc = cv2.cvtColor(image.rgb_sample, cv2.COLOR_RGB2YCrCb)
     probs = (np.arange(HISTOGRAM_BINS) + 0.5) / HISTOGRAM_BINS
+    means, stds = cv2.meanStdDev(ycc)
     return ReferenceStats(
         luma_quantiles=quantiles(ycc[..., 0], probs).astype(np.float32),
-        chroma_mean=(float(ycc[..., 1].mean()), float(ycc[..., 2].mean())),
-        chroma_std=(float(ycc[..., 1].std()), float(ycc[..., 2].std())),
+        chroma_mean=(float(means[1, 0]), float(means[2, 0])),
+        chroma_std=(float(stds[1, 0]), float(stds[2, 0])),
         sharpness=m.sharpness,
         noise_sigma=m.noise_sigma,
         contrast=m.contrast,
-        spread=percentile_spread(strided(image.gray)),
+        spread=percentile_spread(image.gray_sample),
         brightness=m.brightness,
         colorfulness=m.colorfulness,
         is_grayscale=image.is_grayscale,

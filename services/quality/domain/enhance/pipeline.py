@@ -58,7 +58,8 @@ class EnhancementResult:
     """rgb: float32 HxWx3 in [0, 1]; alpha: the input's alpha (unchanged) or None.
 
     steps: the steps applied; notes: what was weakened or skipped and why;
-    before / after: light measurements (no BRISQUE/NIQE) used for the no-regression check.
+    before / after: light measurements (no BRISQUE/NIQE) used for the no-regression check (after a search on
+    the full image, `after` has no blockiness either: 0, as compression is never an enhancement target).
     """
 
     rgb: np.ndarray
@@ -180,7 +181,7 @@ def _search(
         for factor in STEP_FACTORS:
             strength = step.strength * factor
             trial = [apply_step(step.name, c, params, strength, is_grayscale=is_gray) for c in canvas]
-            trial_m = measure_views(views(trial, is_gray))
+            trial_m = measure_views(views(trial, is_gray), compression=False)
             worse = worsened_aspects(start, trial_m, checked, is_gray)
             if not worse:
                 canvas, current_m = trial, trial_m
@@ -242,7 +243,7 @@ def enhance_working(
     # fast path: search on the tiles, apply once to the whole image, verify there
     if len(boxes) > 1:
         ycc_tiles = [cv2.cvtColor(np.ascontiguousarray(image.rgb[r, c]), cv2.COLOR_RGB2YCrCb) for r, c in boxes]
-        tile_start = measure_views(_tile_views(ycc_tiles, is_gray))
+        tile_start = measure_views(_tile_views(ycc_tiles, is_gray), compression=False)
         _, accepted, _ = _search(
             ycc_tiles, _tile_views, steps, reference, tile_start, params.aspects, is_gray, notes, progress_for(0)
         )
