@@ -1,0 +1,125 @@
+"""The fast forms of the metric kernels equal their plain definitions: noise pooled over a stack of tiles,
+blockiness pooled over tiles, MSCN with a separable window, samples gathered once, banded uint8 conversion."""
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+
+from services.quality.domain import parallel
+from services.quality.domain.metrics.blockiness import BLOCK, SOFT_FLOOR, blockiness
+from services.quality.domain.metrics.natural_scene import gaussian_window, mscn
+from services.quality.domain.metrics.noise import EDGE_EXCLUDED_FRACTION, noise_levels
+from services.quality.domain.sampling import strided, tiles
+from services.quality.domain.working_image import LUMA_WEIGHTS, to_pixels, to_working_image
+from services.quality.tests.images import add_noise, photo
+
+_IMMERKAER = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float32)
+
+
+def plain_noise(gray_tiles, rgb_tiles):
+    """Immerkaer with Tai-Yang edge exclusion, tile by tile, written out (channel, luma, rg, yb)."""
+    edges, responses = [], []
+    for g, t in zip(gray_tiles, rgb_tiles, strict=True):
+        gx = cv2.Sobel(g * 255.0, cv2.CV_32F, 1, 0, ksize=3)[1:-1, 1:-1]
+        gy = cv2.Sobel(g * 255.0, cv2.CV_32F, 0, 1, ksize=3)[1:-1, 1:-1]
+        edges.append((np.abs(gx) + np.abs(gy)).ravel())
+        responses.append(cv2.filter2D(t * 255.0, cv2.CV_32F, _IMMERKAER)[1:-1, 1:-1].reshape(-1, 3))
+    edge = np.concatenate(edges)
+    keep = edge <= np.quantile(edge[::7], 1.0 - EDGE_EXCLUDED_FRACTION)
+    r, g, b = np.concatenate(responses)[keep].astype(np.float64).T
+    wr, wg, wb = LUMA_WEIGHTS
+
+    def sigma(values):
+        return float(np.mean(np.abs(values))) * math.sqrt(math.pi / 2.0) / 6.0
+
+    return (
+        sigma((np.abs(r) + np.abs(g) + np.abs(b)) / 3.0),
+        sigma(wr * r + wg * g + wb * b),
+        sigma(r - g),
+        sigma(0.5 * (r + g) - b),
+    )
+
+
+def plain_blockiness(gray_tiles):
+    def direction(diffs):
+        sums, counts = np.zeros(BLOCK), np.zeros(BLOCK)
+        for d in diffs:
+            for p in range(BLOCK):
+                sums[p] += d[:, p::BLOCK].sum()
+                counts[p] += d[:, p::BLOCK].size
+        means = sums / counts
+        best = int(np.argmax(means))
+        others = np.delete(means, best).mean()
+        return (means[best] - others) / (others + SOFT_FLOOR)
+
+    horiz = [np.abs(np.diff(t.astype(np.float64), axis=1)) for t in gray_tiles]
+    vert = [np.abs(np.diff(t.astype(np.float64), axis=0)).T for t in gray_tiles]
+    return max(0.0, 0.5 * (direction(horiz) + direction(vert)))
+
+
+def jpeg(img, quality):
+    ok, data = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    assert ok
+    return cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
+
+
+@pytest.mark.parametrize(("name", "sigma"), [("astronaut", 0.0), ("astronaut", 10.0), ("coffee", 25.0)])
+def test_noise_on_a_stack_of_tiles_equals_the_tile_by_tile_definition(name, sigma):
+    image = to_working_image(add_noise(photo(name), sigma, seed=1) if sigma else photo(name))
+    gray, rgb = tiles(image.gray, tile=64), tiles(image.rgb, tile=64)
+    assert len(gray) == 16
+    got = noise_levels(gray, rgb)
+    want = plain_noise(gray, rgb)
+    assert (got.channel, got.luma, got.rg, got.yb) == pytest.approx(want, rel=2e-3, abs=1e-3)
+
+
+def test_noise_of_tiles_of_different_sizes_is_pooled_like_one_set():
+    image = to_working_image(add_noise(photo("chelsea"), 12.0, seed=2))
+    boxes = [(slice(0, 100), slice(0, 80)), (slice(120, 250), slice(200, 400)), (slice(10, 60), slice(300, 350))]
+    gray = [image.gray[r, c] for r, c in boxes]
+    rgb = [image.rgb[r, c] for r, c in boxes]
+    got = noise_levels(gray, rgb)
+    assert (got.channel, got.luma, got.rg, got.yb) == pytest.approx(plain_noise(gray, rgb), rel=2e-3)
+
+
+@pytest.mark.parametrize("quality", [20, 60, 95])
+def test_blockiness_pooled_over_tiles_equals_the_plain_definition(quality):
+    gray = to_working_image(jpeg(photo("camera"), quality)).gray
+    same_size = tiles(gray, tile=96)
+    mixed = [gray[:100, :77], gray[100:164, :300], gray[200:400, 200:500]]
+    for group in (same_size, mixed, [gray]):
+        assert blockiness(group) == pytest.approx(plain_blockiness(group), rel=1e-6, abs=1e-9)
+
+
+@pytest.mark.parametrize("zero_border", [True, False])
+def test_separable_mscn_equals_the_2d_window(zero_border):
+    image = to_working_image(photo("camera")).gray.astype(np.float64)
+    border = cv2.BORDER_CONSTANT if zero_border else cv2.BORDER_REPLICATE
+    mu = cv2.filter2D(image, cv2.CV_64F, gaussian_window(), borderType=border)
+    var = cv2.filter2D(image * image, cv2.CV_64F, gaussian_window(), borderType=border) - mu * mu
+    sigma = np.sqrt(np.abs(var))
+    coeffs, local_std = mscn(image, 1.0 / 255.0, zero_border=zero_border)
+    np.testing.assert_allclose(local_std, sigma, atol=1e-9)
+    np.testing.assert_allclose(coeffs, (image - mu) / (sigma + 1.0 / 255.0), atol=1e-9)
+
+
+def test_the_strided_samples_are_gathered_once_and_contiguous():
+    image = to_working_image(photo("astronaut"))
+    big = to_working_image(cv2.resize(photo("astronaut"), (1200, 1000)))
+    for img in (image, big):
+        assert np.array_equal(img.rgb_sample, strided(img.rgb)) and img.rgb_sample.flags.c_contiguous
+        assert np.array_equal(img.gray_sample, strided(img.gray)) and img.gray_sample.flags.c_contiguous
+        assert img.rgb_sample is img.rgb_sample
+    assert big.rgb_sample.shape[0] < big.height
+
+
+def test_banded_uint8_conversion_equals_the_whole_image(monkeypatch):
+    rgb = np.random.default_rng(3).uniform(-0.2, 1.2, (301, 200, 3)).astype(np.float32)
+    whole = to_pixels(rgb, None, is_grayscale=False, bit_depth=8)
+    monkeypatch.setattr(parallel, "WORKERS", 3)
+    monkeypatch.setattr(parallel, "BAND_MIN_ROWS", 64)
+    banded = to_pixels(rgb, None, is_grayscale=False, bit_depth=8)
+    assert np.array_equal(banded, whole)
+    assert np.array_equal(whole, np.round(np.clip(rgb, 0, 1) * 255).astype(np.uint8))
