@@ -1,6 +1,6 @@
 """Distortion ladders: does each aspect metric order 5 steps of its distortion correctly?
 
-    PYTHONPATH=libs:. /work/venvs/sci/bin/python bench/quality_ladders.py
+    PYTHONPATH=libs:. .venv/bin/python bench/quality_ladders.py
 
 Target (issue 5): >= 95% of ordered pairs correct, on images and distortions not used while
 tuning.  Tuning used astronaut, coffee, chelsea, camera, rocket and the motorcycle pair (NIQE

@@ -1,6 +1,6 @@
 """Before/after pictures of the enhancement, written to docs/quality/*.png for a visual check.
 
-    PYTHONPATH=libs:. /work/venvs/sci/bin/python bench/quality_pictures.py
+    PYTHONPATH=libs:. .venv/bin/python bench/quality_pictures.py
 
 Each picture is a row of same-size crops (clean | degraded | enhanced blind | enhanced with the
 clean image's statistics) labelled with PSNR against the clean crop's image.

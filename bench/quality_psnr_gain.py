@@ -1,6 +1,6 @@
 """PSNR-improvement KPI: degrade clean photos, enhance at level 1.0, compare with the original.
 
-    PYTHONPATH=libs:. /work/venvs/sci/bin/python bench/quality_psnr_gain.py
+    PYTHONPATH=libs:. .venv/bin/python bench/quality_psnr_gain.py
 
 KPI (issue 5): PSNR(enhanced, clean) / PSNR(degraded, clean) averages >= 1.25 over the noise and
 contrast cases, blur cases gain >= 0.5 dB, no case gets worse.  Two modes are reported:

@@ -1,6 +1,6 @@
 """Speed of the quality domain on this machine.
 
-    PYTHONPATH=libs:. /work/venvs/sci/bin/python bench/quality_speed.py
+    PYTHONPATH=libs:. .venv/bin/python bench/quality_speed.py
 
 Targets (issue 5): compare two 2-megapixel images including enhancement <= 0.25 s; assess a
 12-megapixel image <= 0.5 s.  Each case runs once to warm up, then REPEATS times; min and median

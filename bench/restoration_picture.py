@@ -1,6 +1,6 @@
 """Draw docs/restoration/comparison.png: SR crops, denoising crops, detections, face enhancement.
 
-Run: PYTHONPATH=libs:. /work/venvs/sci/bin/python bench/restoration_picture.py
+Run: PYTHONPATH=libs:. .venv/bin/python bench/restoration_picture.py
 """
 
 from __future__ import annotations

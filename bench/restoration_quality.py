@@ -5,7 +5,7 @@ cv2.resize INTER_CUBIC (and INTER_LANCZOS4). Denoise: AWGN sigma 15/25/50 (seede
 baseline cv2.fastNlMeansDenoisingColored with its best h per sigma (grid-searched in this run, mean
 PSNR over the images); ours with the true sigma and with the estimated one (the API default).
 
-Run: PYTHONPATH=libs:. /work/venvs/sci/bin/python bench/restoration_quality.py [--quick]
+Run: PYTHONPATH=libs:. .venv/bin/python bench/restoration_quality.py [--quick]
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Restoration speed bench (CPU): our models vs OpenCV baselines, median of N runs, wall seconds.
 
-Run: PYTHONPATH=libs:. /work/venvs/sci/bin/python bench/restoration_speed.py [--threads 2] [--repeat 3]
+Run: PYTHONPATH=libs:. .venv/bin/python bench/restoration_speed.py [--threads 2] [--repeat 3]
 """
 
 from __future__ import annotations

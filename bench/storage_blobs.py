@@ -1,7 +1,7 @@
 """Blob store throughput and memory: 20 MB put+get on the local and S3 (moto) backends against a
 plain file copy baseline, and tracemalloc peak during a 25 MB streamed put.
 
-Run: PYTHONPATH=libs:. /work/venvs/sci/bin/python bench/storage_blobs.py [--repeats 3]
+Run: PYTHONPATH=libs:. .venv/bin/python bench/storage_blobs.py [--repeats 3]
 Starts its own moto_server on a free loopback port and stops it at the end.
 """
 

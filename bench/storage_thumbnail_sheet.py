@@ -2,7 +2,7 @@
 
 Row 1: chelsea as JPEG with EXIF orientation 1, 3, 6, 8 (all must look upright).
 Row 2: PNG with used alpha (on a checkerboard), 16-bit grey ramp, CMYK JPEG, palette GIF.
-Run: PYTHONPATH=libs:. /work/venvs/sci/bin/python bench/storage_thumbnail_sheet.py
+Run: PYTHONPATH=libs:. .venv/bin/python bench/storage_thumbnail_sheet.py
 """
 
 from __future__ import annotations

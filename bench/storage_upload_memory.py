@@ -5,7 +5,7 @@ The image (random noise, so it is big) is written to a file first; each measurem
 subprocess that streams it from that file and reports the peak of current RSS (sampled every 2 ms)
 above the RSS after imports, i.e. what the pipeline itself added. Baseline: the same image decoded
 fully with Pillow (what a naive "just open it" validation would cost).
-Run: PYTHONPATH=libs:. /work/venvs/sci/bin/python bench/storage_upload_memory.py
+Run: PYTHONPATH=libs:. .venv/bin/python bench/storage_upload_memory.py
 """
 
 from __future__ import annotations

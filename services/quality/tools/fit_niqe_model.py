@@ -1,7 +1,7 @@
 """Fit the NIQE pristine model on clean photographs shipped with scikit-image.
 
 Run from the repository root:
-    PYTHONPATH=libs:. /work/venvs/sci/bin/python -m services.quality.tools.fit_niqe_model
+    PYTHONPATH=libs:. .venv/bin/python -m services.quality.tools.fit_niqe_model
 
 Images (the "tuning set"; the distortion-ladder benchmark uses other images): astronaut, coffee,
 chelsea, camera, motorcycle_left, motorcycle_right.  As in the NIQE paper, 96x96 blocks (here

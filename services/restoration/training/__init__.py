@@ -1,5 +1,6 @@
 """Training of the restoration models (PyTorch; optional, never imported at run time).
 
-Run with the separate training venv (torch installed there only), e.g.
-`PYTHONPATH=libs:. /work/venvs/train/bin/python -m services.restoration.training.train_sr --scale 2`.
+Run with a separate training venv (the project plus torch, which the services never need), e.g.
+`python3 -m venv .venv-train && .venv-train/bin/pip install -e . torch==2.13.0`, then
+`PYTHONPATH=libs:. .venv-train/bin/python -m services.restoration.training.train_sr --scale 2`.
 """

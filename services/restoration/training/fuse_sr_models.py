@@ -1,7 +1,7 @@
 """Rewrite already-exported residual SR models in place: cubic Resize skip -> polyphase conv skip.
 
 Idempotent (models without a Resize node are only pruned of unused nodes). Needs only onnx + numpy:
-`PYTHONPATH=libs:. /work/venvs/sci/bin/python -m services.restoration.training.fuse_sr_models`
+`PYTHONPATH=libs:. .venv/bin/python -m services.restoration.training.fuse_sr_models`
 """
 
 from __future__ import annotations
