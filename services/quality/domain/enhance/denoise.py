@@ -25,17 +25,25 @@ def noise_to_remove(sigma: float, target: float) -> float:
 
 def _denoised_chroma(ycc: np.ndarray, range_sigma: float) -> np.ndarray:
     """A full-size YCrCb image whose chroma planes are `ycc`'s, bilateral-filtered at half resolution
-    (channel 0 is a by-product, to be overwritten).  The halving is a 2x2 box average of the even-sized
-    part (one 3-channel pass: a bilinear resize to exactly half is that average); the filtered planes
-    come back by one bilinear 3-channel upsampling."""
+    (channel 0 is a by-product, to be overwritten).
+
+    The resampling is exactly 2x both ways on the even-sized part (a bilinear resize to exactly half is
+    the 2x2 box average; back to exactly double, bilinear), with an odd last row or column copied from
+    its neighbour: every output pixel then depends only on its neighbourhood, wherever the image starts
+    on an even row - so bands of a large image (parallel.banded) give exactly the whole image's result.
+    """
     h, w = ycc.shape[:2]
-    if h < 2 or w < 2:
+    h2, w2 = h // 2, w // 2
+    if h2 < 1 or w2 < 1:
         return ycc.copy()
-    half = cv2.resize(ycc[: h // 2 * 2, : w // 2 * 2], (w // 2, h // 2), interpolation=cv2.INTER_LINEAR)
+    half = cv2.resize(ycc[: 2 * h2, : 2 * w2], (w2, h2), interpolation=cv2.INTER_LINEAR)
     planes = list(cv2.split(half))
     for c in (1, 2):
         planes[c] = cv2.bilateralFilter(planes[c], DIAMETER, range_sigma, SPATIAL_SIGMA)
-    return cv2.resize(cv2.merge(planes), (w, h), interpolation=cv2.INTER_LINEAR)
+    up = cv2.resize(cv2.merge(planes), (2 * w2, 2 * h2), interpolation=cv2.INTER_LINEAR)
+    if (2 * h2, 2 * w2) != (h, w):
+        up = cv2.copyMakeBorder(up, 0, h - 2 * h2, 0, w - 2 * w2, cv2.BORDER_REPLICATE)
+    return up
 
 
 def denoise(ycc: np.ndarray, sigma: float, strength: float, *, is_grayscale: bool) -> np.ndarray:

@@ -37,9 +37,10 @@ from .steps import apply_step, fit_step
 SCORE_TOLERANCE = 0.5  # points on the 0-100 aspect scale
 STEP_FACTORS = (1.0, 0.5, 0.25)
 RERUNS = 2
-# rows of context each band of the full image carries when the accepted steps are applied band by band:
-# more than every step's reach together (denoise <= 8 rows, sharpening 5, the rest per pixel); even
-APPLY_HALO = 32
+# rows of context each band of the full image carries when the accepted steps are applied band by band: at
+# least every step's reach together (denoise 8 rows: 2x2 box, 5-tap bilateral at half size, 2x bilinear;
+# sharpening 5: its 11-tap Gaussian; the rest per pixel), and even (see parallel.band_rows)
+APPLY_HALO = 16
 
 
 @dataclass(frozen=True)
