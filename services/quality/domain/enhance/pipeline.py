@@ -38,8 +38,9 @@ SCORE_TOLERANCE = 0.5  # points on the 0-100 aspect scale
 STEP_FACTORS = (1.0, 0.5, 0.25)
 RERUNS = 2
 # rows of context each band of the full image carries when the accepted steps are applied band by band: at
-# least every step's reach together (denoise 8 rows: 2x2 box, 5-tap bilateral at half size, 2x bilinear;
-# sharpening 5: its 11-tap Gaussian; the rest per pixel), and even (see parallel.band_rows)
+# least every step's reach together (denoising, then sharpening; the other steps are per pixel) - 8 rows
+# here: services/quality/tests/test_parallel.py asserts bit-equality with the whole image and fails below 8 -
+# with a 2x margin; even (see parallel.band_rows)
 APPLY_HALO = 16
 
 
