@@ -134,15 +134,17 @@ def _apply_all(image: WorkingImage, accepted: list[_Accepted]) -> np.ndarray:
 
 
 def _tile_views(canvas: list[np.ndarray], is_gray: bool) -> SampledViews:
-    """Views of a tile canvas: the tiles, and all their pixels as the 'sample'."""
-    rgb_tiles = [_rgb_block(t, is_gray) for t in canvas]
-    gray_tiles = [_gray_of(t, is_gray) for t in rgb_tiles]
-    rgb_sample = np.concatenate([t.reshape(-1, 3) for t in rgb_tiles])[:, None, :]
+    """Views of a tile canvas: the tiles, and all their pixels as the 'sample' (converted as one stack)."""
+    heights = [t.shape[0] for t in canvas]
+    rgb = _rgb_block(np.concatenate(canvas, axis=0) if len(canvas) > 1 else canvas[0], is_gray)
+    gray = _gray_of(rgb, is_gray)
+    edges = np.cumsum([0, *heights])
+    rgb_tiles = [rgb[a:b] for a, b in zip(edges, edges[1:], strict=False)]
     return SampledViews(
-        gray_tiles=gray_tiles,
+        gray_tiles=[gray[a:b] for a, b in zip(edges, edges[1:], strict=False)],
         rgb_tiles=None if is_gray else rgb_tiles,
-        gray_sample=np.concatenate([g.reshape(-1) for g in gray_tiles])[:, None],
-        rgb_sample=None if is_gray else rgb_sample,
+        gray_sample=gray.reshape(-1, 1),
+        rgb_sample=None if is_gray else rgb.reshape(-1, 1, 3),
         tiled=True,
         subsampled=True,
     )
