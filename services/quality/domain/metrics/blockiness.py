@@ -18,14 +18,16 @@ BLOCK = 8
 SOFT_FLOOR = 2.0 / 255.0  # keeps nearly flat images (tiny steps everywhere) from reading as blocky
 
 
-def _phase_means(sums_along: np.ndarray, rows: int) -> np.ndarray:
-    """Mean |step| per grid phase (8 values) from the per-position sums of |step| along one axis
-    (position p is the step between pixels p and p + 1), each over `rows` lines."""
-    n = sums_along.size
+def _phase_sums(tile_stack: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sum of |step| and number of steps per grid phase (8 values each), over a stack of equal tiles;
+    axis 2: steps across columns, 1: across rows (phase p: steps between pixels p and p + 1 mod 8)."""
+    per_position = np.abs(np.diff(tile_stack, axis=axis)).sum(axis=(0, 3 - axis), dtype=np.float64)
+    n = per_position.size
     padded = np.zeros(-(-n // BLOCK) * BLOCK)
-    padded[:n] = sums_along
-    counts = np.array([len(range(p, n, BLOCK)) for p in range(BLOCK)], dtype=np.float64) * rows
-    return padded.reshape(-1, BLOCK).sum(axis=0) / np.maximum(counts, 1)
+    padded[:n] = per_position
+    lines = tile_stack.shape[0] * tile_stack.shape[3 - axis]
+    counts = np.array([len(range(p, n, BLOCK)) for p in range(BLOCK)], dtype=np.float64) * lines
+    return padded.reshape(-1, BLOCK).sum(axis=0), counts
 
 
 def _direction_blockiness(means: np.ndarray) -> float:
@@ -34,29 +36,15 @@ def _direction_blockiness(means: np.ndarray) -> float:
     return float((means[best] - others) / (others + SOFT_FLOOR))
 
 
-def _step_sums(tile_stack: np.ndarray, axis: int) -> np.ndarray:
-    """Per position along `axis` (1: rows, 2: columns), the sum of |step| over the stack's tiles."""
-    steps = np.abs(np.diff(tile_stack, axis=axis))
-    other = 2 if axis == 1 else 1
-    return steps.sum(axis=(0, other), dtype=np.float64)
-
-
 def blockiness(gray_tiles: Sequence[np.ndarray]) -> float:
-    """Blockiness (>= 0) of [0, 1] luma tiles (or ``[whole_image]``); the tiles' statistics are pooled."""
+    """Blockiness (>= 0) of [0, 1] luma tiles (or ``[whole_image]``); the tiles' statistics are pooled
+    (tiles of one size are stacked and differenced together)."""
     usable = [t for t in gray_tiles if min(t.shape) > 2 * BLOCK]
     if not usable:
         return 0.0
+    stacks = [np.stack([t for t in usable if t.shape == shape]) for shape in sorted({t.shape for t in usable})]
     directions = []
     for axis in (2, 1):  # horizontal steps (across columns), then vertical ones (across rows)
-        means = np.zeros(BLOCK)
-        weight = np.zeros(BLOCK)
-        for shape in sorted({t.shape for t in usable}):
-            stack = np.stack([t for t in usable if t.shape == shape])
-            lines = stack.shape[0] * shape[0 if axis == 2 else 1]
-            phase = _phase_means(_step_sums(stack, axis), lines)
-            n = shape[1 if axis == 2 else 0] - 1
-            count = np.array([len(range(p, n, BLOCK)) for p in range(BLOCK)], dtype=np.float64) * lines
-            means += phase * count
-            weight += count
-        directions.append(_direction_blockiness(means / np.maximum(weight, 1)))
+        sums, counts = (sum(parts) for parts in zip(*(_phase_sums(s, axis) for s in stacks), strict=True))
+        directions.append(_direction_blockiness(sums / np.maximum(counts, 1)))
     return max(0.0, 0.5 * (directions[0] + directions[1]))
