@@ -1,11 +1,14 @@
-"""Keeping a quiet server stream alive through proxies."""
+"""Streams between services: keeping a quiet server stream alive through proxies, and refusing a client
+stream so that a Python client learns why."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from typing import TypeVar
+from typing import Any, TypeVar
+
+from imagemesh_kit.errors import DomainError
 
 T = TypeVar("T")
 
@@ -37,3 +40,28 @@ async def repeat_when_quiet(source: AsyncIterator[T], every_s: float) -> AsyncIt
         aclose = getattr(it, "aclose", None)
         if aclose is not None:
             await aclose()
+
+
+DRAIN_BYTES = 4 * 1024 * 1024
+
+
+@contextlib.asynccontextmanager
+async def refusal_after_the_client(messages: AsyncIterator[Any], drain_bytes: int = DRAIN_BYTES):
+    """Around the handling of a client-streamed request: a DomainError raised part-way (a bad first chunk, a
+    misplaced field, too many bytes) is answered once the client has sent the rest of `messages` - up to
+    `drain_bytes` more, read and dropped. grpc-python's asyncio client reports INTERNAL "Internal error from
+    Core" instead of the server's status when the server answers while the client is still writing
+    (grpc/grpc#36066), which would hide the reason from the Python services calling in; Envoy and other
+    clients are unaffected either way. Past the bound the refusal goes out at once."""
+    try:
+        yield
+    except DomainError:
+        drained = 0
+        try:
+            async for message in messages:
+                drained += message.ByteSize()
+                if drained > drain_bytes:
+                    break
+        except Exception:  # the client went away meanwhile: the refusal still stands
+            pass
+        raise

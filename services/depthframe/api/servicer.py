@@ -9,6 +9,7 @@ from imagemesh.depthframe.v1 import depthframe_pb2_grpc
 from imagemesh_kit.context import require_principal
 from imagemesh_kit.errors import InvalidArgument, ResourceExhausted
 from imagemesh_kit.proto_time import timestamp
+from imagemesh_kit.streams import refusal_after_the_client
 from services.depthframe.domain import Colormap
 from services.depthframe.domain.records import DatasetRecord
 from services.depthframe.use_cases import DepthFrameUseCases
@@ -69,12 +70,16 @@ class DepthFrameServicer(depthframe_pb2_grpc.DepthFrameServiceServicer):
         caller = require_principal()
         name, width, first = "", 0, True
         data = bytearray()
-        async for message in request_iterator:
-            if first:
-                name, width, first = message.name, message.width, False
-            data += message.chunk
-            if len(data) > self._max_upload_bytes:
-                raise ResourceExhausted(f"the upload exceeds {self._max_upload_bytes} bytes", reason="UPLOAD_TOO_LARGE")
+        messages = aiter(request_iterator)
+        async with refusal_after_the_client(messages):
+            async for message in messages:
+                if first:
+                    name, width, first = message.name, message.width, False
+                data += message.chunk
+                if len(data) > self._max_upload_bytes:
+                    raise ResourceExhausted(
+                        f"the upload exceeds {self._max_upload_bytes} bytes", reason="UPLOAD_TOO_LARGE"
+                    )
         record = await self._uc.create_dataset(caller, name, data, width)
         return pb.UploadDepthDatasetResponse(dataset=dataset_to_proto(record))
 

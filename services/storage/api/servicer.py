@@ -11,6 +11,7 @@ from imagemesh.storage.v1 import storage_pb2, storage_pb2_grpc
 from imagemesh_kit.context import require_principal
 from imagemesh_kit.errors import InvalidArgument
 from imagemesh_kit.proto_time import timestamp
+from imagemesh_kit.streams import refusal_after_the_client
 from services.storage.domain.errors import empty_body
 from services.storage.domain.filenames import content_disposition
 from services.storage.domain.images import NewImage, StoredImage, new_image
@@ -59,9 +60,10 @@ class StorageServicer(storage_pb2_grpc.StorageServiceServicer):
         first = await anext(messages, None)
         if first is None:
             raise empty_body()
-        new = _new_image(first)
-        chunks = await _checked_image(_body_pieces(first, messages), self._images.limits)
-        image = await self._images.create(caller, new, chunks)
+        async with refusal_after_the_client(messages):
+            new = _new_image(first)
+            chunks = await _checked_image(_body_pieces(first, messages), self._images.limits)
+            image = await self._images.create(caller, new, chunks)
         return storage_pb2.CreateImageResponse(image=image_to_proto(image))
 
     async def UploadImage(self, request_iterator, context):
@@ -72,9 +74,10 @@ class StorageServicer(storage_pb2_grpc.StorageServiceServicer):
             raise InvalidArgument.for_field(
                 "metadata", "the first message must carry metadata", reason="METADATA_REQUIRED"
             )
-        new = _new_image(first.metadata)
-        chunks = await _checked_image((_chunk_of(msg) async for msg in messages), self._images.limits)
-        image = await self._images.create(caller, new, chunks)
+        async with refusal_after_the_client(messages):
+            new = _new_image(first.metadata)
+            chunks = await _checked_image((_chunk_of(msg) async for msg in messages), self._images.limits)
+            image = await self._images.create(caller, new, chunks)
         return storage_pb2.UploadImageResponse(image=image_to_proto(image))
 
     async def DownloadImage(self, request, context):
@@ -139,8 +142,9 @@ class StorageServicer(storage_pb2_grpc.StorageServiceServicer):
     async def PutUploadContent(self, request_iterator, context):
         messages = aiter(request_iterator)
         first = await anext(messages, None) or storage_pb2.PutUploadContentRequest()
-        pieces = _body_pieces(first, messages)
-        size = await self._uploads.put_content(first.upload_id, _signed_query(first), pieces)
+        async with refusal_after_the_client(messages):
+            pieces = _body_pieces(first, messages)
+            size = await self._uploads.put_content(first.upload_id, _signed_query(first), pieces)
         return storage_pb2.PutUploadContentResponse(size_bytes=size)
 
     async def GetBlobContent(self, request, context: grpc.aio.ServicerContext):

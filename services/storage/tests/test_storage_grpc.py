@@ -261,3 +261,17 @@ async def test_a_forged_cursor_is_an_invalid_page_token(storage):
     forged = encode_page_token({"t": "not a time", "i": "x"})
     call = storage.stub.ListImages(storage_pb2.ListImagesRequest(page_token=forged), metadata=user.md)
     await expect_error(call, BAD, "INVALID_PAGE_TOKEN")
+
+
+async def test_a_refused_stream_reports_its_reason_to_a_python_client_every_time(storage):
+    # grpc-python's asyncio client replaces the server's status with INTERNAL "Internal error from Core" when
+    # the server answers while the client is still writing (grpc/grpc#36066); storage reads the rest of a
+    # refused upload (up to a bound) before answering, so the caller learns why
+    user = await storage.user()
+    text = b"not an image at all " * 10_000
+    later_fields = [m async for m in create_messages(sample("PNG"), piece=4096, filename="a.png")]
+    later_fields[1].filename = "b.png"
+    for _ in range(15):
+        await expect_error(storage.create(user, text, piece=4096), BAD, "UNSUPPORTED_MEDIA_TYPE")
+        await expect_error(storage.upload(user, text, chunk=4096), BAD, "UNSUPPORTED_MEDIA_TYPE")
+        await expect_error(storage.stub.CreateImage(iter(later_fields), metadata=user.md), BAD, "CHUNK_EXPECTED")
