@@ -10,6 +10,8 @@ BUF := .tools/node_modules/.bin/buf
 PROTOS := $(shell find protos -name '*.proto')
 GEN_STAMP := libs/gen/.stamp
 DEPS_STAMP := $(VENV)/.deps-stamp
+NATIVE_DIR := libs/imagemesh_kit/native
+NATIVE := $(NATIVE_DIR)/_imagemesh_native.so
 PYTEST_ARGS ?=
 
 # PostgreSQL for the test suite's second pass: explicit, else the local server if it answers.
@@ -25,7 +27,7 @@ help:
 	@echo "make admin EMAIL=.. - create (or promote) the first admin account"
 	@echo "make deploy  - regenerate docker-compose.yml and deploy/ manifests from the registry"
 
-setup: $(DEPS_STAMP) $(GEN_STAMP) $(BUF)
+setup: $(DEPS_STAMP) $(GEN_STAMP) $(NATIVE) $(BUF)
 
 $(DEPS_STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +54,10 @@ $(GEN_STAMP): $(PROTOS) $(DEPS_STAMP)
 	@touch $@
 
 gen: $(GEN_STAMP)
+
+# the kit's C kernels (cc + libc only), loaded with ctypes; see libs/imagemesh_kit/native/__init__.py
+$(NATIVE): $(wildcard $(NATIVE_DIR)/*.c) $(NATIVE_DIR)/__init__.py $(DEPS_STAMP)
+	$(PY) -m imagemesh_kit.native
 
 lint: setup .tools/protodeps/.stamp
 	$(VENV)/bin/ruff check .
@@ -89,4 +95,4 @@ deploy: setup
 	$(PY) -m imagemesh_kit.mesh.deploy --write
 
 clean:
-	rm -rf libs/gen .pytest_cache
+	rm -rf libs/gen .pytest_cache $(NATIVE)

@@ -8,6 +8,8 @@ degraded 2 MP candidates (PNG) and a 12 MP JPEG, then times, serially:
   decode, metrics, enhancement, PNG encode and store of the result) and the client's end-to-end latency;
 - POST /v1/images/{id}:assess on the 12 MP image: the server's processing_time_ms (metrics on the decoded
   pixels) and end-to-end;
+- the CPU time the quality and storage processes spent per timed request (from /proc: load-independent where
+  wall times are not, the figure to compare two versions by on a shared machine);
 - baselines in the same run: the domain's compare()/assess() in this process on the same pixels (no network,
   no codec), and GET /v1/auth/me through Envoy (the fixed cost of one REST call).
 Prints a Markdown table for docs/BENCHMARKS.md.
@@ -65,7 +67,19 @@ def timed(fn, repeats: int) -> list[float]:
     return out
 
 
-def run(client: httpx.Client, repeats: int) -> list[tuple[str, list[float], list[float] | None, float | None]]:
+def process_cpu_ms(pids: list[int]) -> float:
+    """CPU time (user + system, all threads) the processes have used so far, from /proc (Linux)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total * 1000.0 / ticks
+
+
+def run(
+    client: httpx.Client, repeats: int, server_pids: list[int]
+) -> list[tuple[str, list[float], list[float] | None, float | None, float | None]]:
     client.post("/v1/auth/register", json={"email": "bench@example.com", "password": "benchmark pw"})
     token = client.post("/v1/auth/login", json={"email": "bench@example.com", "password": "benchmark pw"})
     h = {"Authorization": f"Bearer {token.json()['accessToken']}"}
@@ -98,11 +112,14 @@ def run(client: httpx.Client, repeats: int) -> list[tuple[str, list[float], list
             assert r.status_code == 200, r.text
             server.append(r.json()["comparison"]["processingTimeMs"])
 
-        for _ in range(repeats + 1):
+        call()  # warm-up
+        cpu_before = process_cpu_ms(server_pids)
+        for _ in range(repeats):
             call()
-        rows.append((f"compare 2 MP + enhance (level 1), candidate {label}", server[1:], client_ms[1:], 250.0))
+        cpu = (process_cpu_ms(server_pids) - cpu_before) / repeats
+        rows.append((f"compare 2 MP + enhance (level 1), candidate {label}", server[1:], client_ms[1:], 250.0, cpu))
         rows.append((f"  baseline: domain compare() in-process, {label}",
-                     timed(lambda c=cand: compare(ref, c, 1.0), repeats), None, None))  # fmt: skip
+                     timed(lambda c=cand: compare(ref, c, 1.0), repeats), None, None, None))  # fmt: skip
 
         def with_codec(cand_png=cand_png) -> None:
             a = decode(ref_png, field="image1_id", max_pixels=10**8)
@@ -112,28 +129,31 @@ def run(client: httpx.Client, repeats: int) -> list[tuple[str, list[float], list
                 encode_png(result.enhanced_pixels)
 
         rows.append((f"  baseline: decode 2 PNGs + compare() + encode PNG in-process, {label}",
-                     timed(with_codec, repeats), None, None))  # fmt: skip
+                     timed(with_codec, repeats), None, None, None))  # fmt: skip
 
     big = photo((4000, 3000), seed=2)
     big_id = upload(encode(big, ".jpg", cv2.IMWRITE_JPEG_QUALITY, 92))
     big_decoded = cv2.cvtColor(cv2.imdecode(np.frombuffer(encode(big, ".jpg", cv2.IMWRITE_JPEG_QUALITY, 92),
                                                           np.uint8), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)  # fmt: skip
     server, client_ms = [], []
-    for _ in range(repeats + 1):
+    for i in range(repeats + 1):
+        if i == 1:
+            cpu_before = process_cpu_ms(server_pids)
         t = time.perf_counter()
         r = client.post(f"/v1/images/{big_id}:assess", json={}, headers=h)
         client_ms.append((time.perf_counter() - t) * 1000)
         assert r.status_code == 200, r.text
         server.append(r.json()["processingTimeMs"])
-    rows.append(("assess 12 MP (JPEG q92)", server[1:], client_ms[1:], 500.0))
+    cpu = (process_cpu_ms(server_pids) - cpu_before) / repeats
+    rows.append(("assess 12 MP (JPEG q92)", server[1:], client_ms[1:], 500.0, cpu))
     rows.append(("  baseline: domain assess() in-process, 12 MP", timed(lambda: assess(big_decoded), repeats),
-                 None, None))  # fmt: skip
+                 None, None, None))  # fmt: skip
     me = []
     for _ in range(repeats * 5):
         t = time.perf_counter()
         assert client.get("/v1/auth/me", headers=h).status_code == 200
         me.append((time.perf_counter() - t) * 1000)
-    rows.append(("  baseline: GET /v1/auth/me through Envoy (httpx)", me, me, None))
+    rows.append(("  baseline: GET /v1/auth/me through Envoy (httpx)", me, me, None, None))
     return rows
 
 
@@ -155,19 +175,22 @@ def main() -> None:
     load = os.getloadavg()
     try:
         with httpx.Client(base_url=mesh.base_url, timeout=60) as client:
-            rows = run(client, args.repeats)
+            rows = run(client, args.repeats, [mesh.procs[name].pid for name in ("quality", "storage")])
     finally:
         mesh.stop()
     print(f"\n### quality through Envoy — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {platform.node()}, "
           f"{os.cpu_count()} vCPU (shared), load average at start {load[0]:.2f} / {load[1]:.2f}, "
           f"{args.repeats} runs each\n")  # fmt: skip
-    print("| case | server processing_time_ms p50 (min) | end-to-end ms p50 (min) | target ms | met (server p50) |")
-    print("|---|---|---|---|---|")
-    for label, server, client_ms, target in rows:
+    print("| case | server processing_time_ms p50 (min) | end-to-end ms p50 (min) | CPU ms / request (quality + "
+          "storage) | target ms | met (server p50) |")  # fmt: skip
+    print("|---|---|---|---|---|---|")
+    for label, server, client_ms, target, cpu in rows:
         s50, smin = median_min(server)
         e2e = "-" if client_ms is None else "{:.0f} ({:.0f})".format(*median_min(client_ms))
         met = "-" if target is None else ("yes" if s50 <= target else "no")
-        print(f"| {label} | {s50:.0f} ({smin:.0f}) | {e2e} | {'-' if target is None else f'{target:.0f}'} | {met} |")
+        cpu_text = "-" if cpu is None else f"{cpu:.0f}"
+        target_text = "-" if target is None else f"{target:.0f}"
+        print(f"| {label} | {s50:.0f} ({smin:.0f}) | {e2e} | {cpu_text} | {target_text} | {met} |")
 
 
 if __name__ == "__main__":

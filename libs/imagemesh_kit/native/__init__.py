@@ -1,0 +1,97 @@
+"""The kit's small C kernels: compiled into one shared library by `python -m imagemesh_kit.native` (run by
+`make setup` and the Docker build), loaded with ctypes (which releases the GIL for each call).
+
+Only the C compiler and libc are needed to build (no Python headers, no build backend). Code that uses a kernel
+must keep working without the library - a machine without a compiler, a checkout not set up yet - by taking
+its pure-Python/OpenCV path: `load()` answers None then, and says so once in the log.
+
+Kernels: png_unfilter.c (PNG scanline unfiltering, used by imagemesh_kit.png_read).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+SOURCES = (HERE / "png_unfilter.c",)
+LIBRARY = HERE / f"_imagemesh_native{sysconfig.get_config_var('SHLIB_SUFFIX') or '.so'}"
+# Portable code: no -march=native, so a library built in an image runs on any machine of the architecture
+# (SSE2, which the unfilter uses, is part of every x86-64).
+CFLAGS = ("-O3", "-std=c99", "-fPIC", "-shared", "-Wall", "-Wextra", "-Werror")
+
+_lock = threading.Lock()
+_loaded: ctypes.CDLL | None = None
+_tried = False
+
+
+def compiler() -> str | None:
+    """The C compiler to use: $CC, else cc / gcc / clang on PATH."""
+    for candidate in (os.environ.get("CC"), "cc", "gcc", "clang"):
+        if candidate and shutil.which(candidate.split()[0]):
+            return candidate
+    return None
+
+
+def build(output: Path = LIBRARY) -> Path:
+    """Compile SOURCES into `output` (written beside and renamed into place, so a running process never
+    loads half a file). Raises RuntimeError with the compiler's message when it fails."""
+    cc = compiler()
+    if cc is None:
+        raise RuntimeError("no C compiler found (set CC, or install cc/gcc/clang)")
+    fd, tmp = tempfile.mkstemp(prefix=output.name, suffix=".tmp", dir=output.parent)
+    os.close(fd)
+    try:
+        done = subprocess.run(
+            [*cc.split(), *CFLAGS, "-o", tmp, *map(str, SOURCES)], capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"{cc} failed:\n{done.stderr.strip()}")
+        os.replace(tmp, output)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return output
+
+
+def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
+    size = ctypes.c_size_t
+    lib.png_unfilter.argtypes = [ctypes.c_char_p, ctypes.c_void_p, size, size, size]
+    lib.png_unfilter.restype = ctypes.c_int
+    return lib
+
+
+def load() -> ctypes.CDLL | None:
+    """The library with its functions declared, or None when it is not built (logged once)."""
+    global _loaded, _tried
+    with _lock:
+        if not _tried:
+            _tried = True
+            try:
+                _loaded = _declare(ctypes.CDLL(str(LIBRARY)))
+            except OSError as exc:
+                log.warning("native kernels not available (%s); run `make setup` to build them", exc)
+        return _loaded
+
+
+def main() -> int:
+    try:
+        path = build()
+    except RuntimeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"built {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    return 0
+
+
+__all__ = ["LIBRARY", "SOURCES", "build", "compiler", "load"]
