@@ -5,7 +5,8 @@ Only the C compiler and libc are needed to build (no Python headers, no build ba
 must keep working without the library - a machine without a compiler, a checkout not set up yet - by taking
 its pure-Python/OpenCV path: `load()` answers None then, and says so once in the log.
 
-Kernels: png_unfilter.c (PNG scanline unfiltering, used by imagemesh_kit.png_read).
+Kernels: png_unfilter.c (PNG scanline unfiltering, used by imagemesh_kit.png_read); nss_moments.c (the moment
+sums of BRISQUE's and NIQE's AGGD fits, used by the quality service's natural_scene module).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-SOURCES = (HERE / "png_unfilter.c",)
+SOURCES = (HERE / "png_unfilter.c", HERE / "nss_moments.c")
 LIBRARY = HERE / f"_imagemesh_native{sysconfig.get_config_var('SHLIB_SUFFIX') or '.so'}"
 # Portable code: no -march=native, so a library built in an image runs on any machine of the architecture
 # (SSE2, which the unfilter uses, is part of every x86-64).
@@ -68,6 +69,8 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     size = ctypes.c_size_t
     lib.png_unfilter.argtypes = [ctypes.c_char_p, ctypes.c_void_p, size, size, size]
     lib.png_unfilter.restype = ctypes.c_int
+    lib.nss_block_moments.argtypes = [ctypes.c_void_p, *[size] * 8, ctypes.c_void_p]
+    lib.nss_block_moments.restype = ctypes.c_int
     return lib
 
 

@@ -1,5 +1,6 @@
 """The fast forms of the metric kernels equal their plain definitions: noise pooled over a stack of tiles,
-blockiness pooled over tiles, MSCN with a separable window, samples gathered once, banded uint8 conversion."""
+blockiness pooled over tiles, MSCN with a separable window, samples gathered once, banded uint8 conversion,
+the AGGD moment sums of the C kernel (and of its numpy stand-in)."""
 
 import math
 
@@ -8,8 +9,11 @@ import numpy as np
 import pytest
 
 from services.quality.domain import parallel
+from services.quality.domain.metrics import natural_scene
 from services.quality.domain.metrics.blockiness import BLOCK, SOFT_FLOOR, blockiness
-from services.quality.domain.metrics.natural_scene import gaussian_window, mscn
+from services.quality.domain.metrics.brisque import brisque_score
+from services.quality.domain.metrics.natural_scene import gaussian_window, mscn, pair_products, signal_moments
+from services.quality.domain.metrics.niqe import niqe_score
 from services.quality.domain.metrics.noise import EDGE_EXCLUDED_FRACTION, noise_levels
 from services.quality.domain.sampling import strided, tiles
 from services.quality.domain.working_image import LUMA_WEIGHTS, to_pixels, to_working_image
@@ -123,3 +127,46 @@ def test_banded_uint8_conversion_equals_the_whole_image(monkeypatch):
     banded = to_pixels(rgb, None, is_grayscale=False, bit_depth=8)
     assert np.array_equal(banded, whole)
     assert np.array_equal(whole, np.round(np.clip(rgb, 0, 1) * 255).astype(np.uint8))
+
+
+def plain_moments(values: np.ndarray) -> np.ndarray:
+    """The five sums of an AGGD fit, written out in float64."""
+    v = values.astype(np.float64).ravel()
+    neg = np.minimum(v, 0.0)
+    return np.array([v @ v, neg @ neg, np.abs(v).sum(), (v < 0).sum(), (v > 0).sum()])
+
+
+@pytest.mark.parametrize("shape", [(57, 83), (96, 96), (1, 7), (7, 1)])
+def test_whole_map_moments_equal_the_plain_sums_over_each_product(shape: tuple[int, int]) -> None:
+    rng = np.random.default_rng(sum(shape))
+    c = rng.normal(0, 1, shape).astype(np.float32)
+    c[rng.random(shape) < 0.05] = 0.0  # zeros: neither left nor right
+    want = np.stack([plain_moments(c), *(plain_moments(p) for p in pair_products(c))])
+    np.testing.assert_allclose(signal_moments(c)[0], want, rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize(("shape", "size", "step"), [((96, 192), 48, 48), ((100, 130), 32, 8), ((64, 64), 64, 64)])
+def test_block_moments_equal_the_plain_sums_with_zero_padded_products(shape, size, step) -> None:
+    rng = np.random.default_rng(size + step)
+    c = rng.normal(0, 1, shape).astype(np.float32)
+    h, w = shape
+    padded = []
+    for p in pair_products(c):
+        z = np.zeros(shape, np.float64)
+        z[: p.shape[0], : p.shape[1]] = p
+        padded.append(z)
+    want = []
+    for y in range(0, h - size + 1, step):
+        for x in range(0, w - size + 1, step):
+            window = (slice(y, y + size), slice(x, x + size))
+            want.append([plain_moments(c[window]), *(plain_moments(z[window]) for z in padded)])
+    got = signal_moments(c, size, step)
+    np.testing.assert_allclose(got, np.array(want), rtol=1e-5, atol=1e-4)
+
+
+def test_brisque_and_niqe_scores_are_the_same_without_the_native_kernels(monkeypatch) -> None:
+    gray = to_working_image(add_noise(photo("astronaut"), 8.0)).gray
+    with_kernels = brisque_score(gray), niqe_score(gray)
+    monkeypatch.setattr(natural_scene.native, "load", lambda: None)
+    without = brisque_score(gray), niqe_score(gray)
+    np.testing.assert_allclose(with_kernels, without, rtol=1e-4)

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from .brisque_model import load_brisque_model
-from .natural_scene import aggd_fit, analysis_scale, mscn, pair_products
+from .natural_scene import aggd_from_moments, analysis_scale, mscn, product_counts, signal_moments
 
 _C = 1.0 / 255.0
 
@@ -23,11 +23,10 @@ _C = 1.0 / 255.0
 def brisque_features_one_scale(gray: np.ndarray) -> np.ndarray:
     """The 18 features of one scale, in the order the model expects."""
     coeffs, _ = mscn(gray, _C, zero_border=True, dtype=np.float32)
-    alpha, _, left, right = aggd_fit(coeffs.reshape(1, -1))
+    alpha, mean, left, right = aggd_from_moments(signal_moments(coeffs)[0], product_counts(*coeffs.shape))
     feats = [alpha[0], (left[0] ** 2 + right[0] ** 2) / 2.0]
-    for prod in pair_products(coeffs):
-        a, m, sl, sr = aggd_fit(prod.reshape(1, -1))
-        feats += [a[0], m[0], sl[0] ** 2, sr[0] ** 2]
+    for k in range(1, 5):  # the four neighbour products
+        feats += [alpha[k], mean[k], left[k] ** 2, right[k] ** 2]
     return np.array(feats)
 
 

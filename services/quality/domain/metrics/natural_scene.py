@@ -14,6 +14,8 @@ import cv2
 import numpy as np
 from scipy import special
 
+from imagemesh_kit import native
+
 WINDOW_SIZE = 7
 WINDOW_SIGMA = 7.0 / 6.0
 ANALYSIS_LONG_SIDE = 768  # LIVE-database image size, the scale both NSS models were trained at
@@ -70,28 +72,80 @@ def pair_products(coeffs: np.ndarray) -> list[np.ndarray]:
     ]
 
 
-def aggd_fit(samples: np.ndarray, *, right_includes_zero: bool = True) -> tuple[np.ndarray, ...]:
-    """Fit an AGGD to each row of ``samples`` (n x m).
+SIGNALS = 5  # the coefficients, then the four neighbour products (pair_products' order)
 
-    Returns (alpha, mean, left_std, right_std), each of length n.
-    """
+
+def sample_moments(samples: np.ndarray) -> np.ndarray:
+    """The sums an AGGD fit needs, per row of ``samples`` (n x m) -> (n, 5):
+    sum x^2, sum min(x, 0)^2, sum |x|, count(x < 0), count(x > 0)."""
     x = np.atleast_2d(samples)
-    m = x.shape[1]
-    # sums in the input's precision (float32 halves the time; BLAS/pairwise sums stay accurate);
-    # |x| = x - 2 min(x, 0), and x < 0 exactly where min(x, 0) is non-zero
     neg = np.minimum(x, 0.0)
-    if x.shape[0] == 1:
-        sq_sum = np.array([np.dot(x[0], x[0])], dtype=np.float64)
-        left_sq = np.array([np.dot(neg[0], neg[0])], dtype=np.float64)
-    else:
-        sq_sum = np.einsum("ij,ij->i", x, x).astype(np.float64)
-        left_sq = np.einsum("ij,ij->i", neg, neg).astype(np.float64)
+    # |x| = x - 2 min(x, 0), and x < 0 exactly where min(x, 0) is non-zero
+    sq = np.einsum("ij,ij->i", x, x).astype(np.float64)
+    neg_sq = np.einsum("ij,ij->i", neg, neg).astype(np.float64)
+    abs_sum = x.sum(axis=1, dtype=np.float64) - 2.0 * neg.sum(axis=1, dtype=np.float64)
+    return np.stack([sq, neg_sq, abs_sum, np.count_nonzero(neg, axis=1), np.count_nonzero(x > 0, axis=1)], axis=1)
+
+
+def blocks(a: np.ndarray, size: int, step: int) -> np.ndarray:
+    """All size x size blocks on a grid of `step` -> (n_blocks, size*size)."""
+    windows = np.lib.stride_tricks.sliding_window_view(a, (size, size))[::step, ::step]
+    return windows.reshape(-1, size * size)
+
+
+def _signal_moments_numpy(coeffs: np.ndarray, size: int | None, step: int) -> np.ndarray:
+    if size is None:
+        signals = [coeffs, *pair_products(coeffs)]
+        return np.stack([sample_moments(s.reshape(1, -1))[0] for s in signals])[None]
+    h, w = coeffs.shape
+    out = [sample_moments(blocks(coeffs, size, step))]
+    for prod in pair_products(coeffs):
+        padded = np.zeros((h, w), dtype=coeffs.dtype)  # products lose a row/column: zeros keep the grid
+        padded[: prod.shape[0], : prod.shape[1]] = prod
+        out.append(sample_moments(blocks(padded, size, step)))
+    return np.stack(out, axis=1)
+
+
+def signal_moments(coeffs: np.ndarray, size: int | None = None, step: int = 1) -> np.ndarray:
+    """sample_moments of the coefficients and their four neighbour products -> (n_blocks, 5 signals, 5 sums).
+
+    size None: the whole map is one block, each product over the positions where it exists (BRISQUE).
+    Otherwise size x size blocks with top-left corners `step` apart (NIQE); a product whose neighbour is
+    outside the map counts as zero. Taken in one pass by the kit's C kernel (nss_moments.c) when it is
+    built - float32 sums per block row, float64 across rows - else with numpy (the same sums).
+    """
+    c = np.ascontiguousarray(coeffs, dtype=np.float32)
+    lib = native.load()
+    if lib is None:
+        return _signal_moments_numpy(c, size, step)
+    h, w = c.shape
+    bh, bw = (h, w) if size is None else (size, size)
+    nby, nbx = (1, 1) if size is None else ((h - size) // step + 1, (w - size) // step + 1)
+    out = np.empty((nby * nbx, SIGNALS, 5), dtype=np.float64)
+    if lib.nss_block_moments(c.ctypes.data, h, w, bh, bw, step, step, nby, nbx, out.ctypes.data) != 0:
+        raise MemoryError("nss_block_moments: no memory for a scratch row")
+    return out
+
+
+def product_counts(h: int, w: int) -> np.ndarray:
+    """How many values each signal has over a whole h x w map (the coefficients, then each product)."""
+    return np.array([h * w, h * (w - 1), (h - 1) * w, (h - 1) * (w - 1), (h - 1) * (w - 1)], dtype=np.float64)
+
+
+def aggd_from_moments(
+    moments: np.ndarray, count: np.ndarray | float, *, right_includes_zero: bool = True
+) -> tuple[np.ndarray, ...]:
+    """Fit an AGGD from sample_moments (last axis) of `count` samples each.
+
+    Returns (alpha, mean, left_std, right_std), each shaped like moments[..., 0].
+    """
+    sq_sum, left_sq, abs_sum, left_n, right_pos = np.moveaxis(moments, -1, 0)
+    m = np.asarray(count, dtype=np.float64)
     right_sq = sq_sum - left_sq
-    left_n = np.count_nonzero(neg, axis=1)
-    right_n = m - left_n if right_includes_zero else np.count_nonzero(x > 0, axis=1)
+    right_n = m - left_n if right_includes_zero else right_pos
     left_std = np.sqrt(left_sq / np.maximum(left_n, 1))
-    right_std = np.sqrt(right_sq / np.maximum(right_n, 1))
-    abs_mean = (x.sum(axis=1, dtype=np.float64) - 2.0 * neg.sum(axis=1, dtype=np.float64)) / m
+    right_std = np.sqrt(np.maximum(right_sq, 0.0) / np.maximum(right_n, 1))
+    abs_mean = abs_sum / m
     with np.errstate(divide="ignore", invalid="ignore"):
         gamma_hat = np.where(right_std > 0, left_std / right_std, 1.0)
         r_hat = abs_mean**2 / np.maximum(sq_sum / m, 1e-300)
@@ -100,6 +154,12 @@ def aggd_fit(samples: np.ndarray, *, right_includes_zero: bool = True) -> tuple[
     const = np.sqrt(special.gamma(1.0 / alpha) / special.gamma(3.0 / alpha))
     mean = (right_std - left_std) * const * special.gamma(2.0 / alpha) / special.gamma(1.0 / alpha)
     return alpha, mean, left_std, right_std
+
+
+def aggd_fit(samples: np.ndarray, *, right_includes_zero: bool = True) -> tuple[np.ndarray, ...]:
+    """Fit an AGGD to each row of ``samples`` (n x m): (alpha, mean, left_std, right_std), each of length n."""
+    x = np.atleast_2d(samples)
+    return aggd_from_moments(sample_moments(x), x.shape[1], right_includes_zero=right_includes_zero)
 
 
 def analysis_scale(gray: np.ndarray, long_side: int = ANALYSIS_LONG_SIDE) -> np.ndarray:

@@ -23,7 +23,7 @@ import numpy as np
 
 from imagemesh_kit.errors import FailedPrecondition
 
-from .natural_scene import aggd_fit, analysis_scale, mscn, pair_products
+from .natural_scene import aggd_from_moments, analysis_scale, blocks, mscn, signal_moments
 
 BLOCK = 96
 SHARPNESS_FRACTION = 0.75  # pristine fitting keeps blocks at least this sharp relative to the best
@@ -36,24 +36,13 @@ class PristineModel:
     cov: np.ndarray  # (36, 36)
 
 
-def _blocks(a: np.ndarray, size: int, step: int) -> np.ndarray:
-    """All size x size blocks on a grid of `step` -> (n_blocks, size*size)."""
-    windows = np.lib.stride_tricks.sliding_window_view(a, (size, size))[::step, ::step]
-    return windows.reshape(-1, size * size)
-
-
 def _block_features(coeffs: np.ndarray, size: int, step: int) -> np.ndarray:
     """18 AGGD features per block of an MSCN map -> (n_blocks, 18)."""
-    h, w = coeffs.shape
-    alpha, _, left, right = aggd_fit(_blocks(coeffs, size, step), right_includes_zero=False)
-    cols = [alpha, (left + right) / 2.0]
-    for prod in pair_products(coeffs):
-        # neighbour products lose one row/column; pad back so the block grid stays aligned
-        padded = np.zeros((h, w), dtype=coeffs.dtype)
-        padded[: prod.shape[0], : prod.shape[1]] = prod
-        crop = _blocks(padded, size, step)
-        a, m, sl, sr = aggd_fit(crop, right_includes_zero=False)
-        cols += [a, m, sl**2, sr**2]
+    moments = signal_moments(coeffs, size, step)  # (n_blocks, 5 signals, 5 sums); products zero-padded
+    alpha, mean, left, right = aggd_from_moments(moments, size * size, right_includes_zero=False)
+    cols = [alpha[:, 0], (left[:, 0] + right[:, 0]) / 2.0]
+    for k in range(1, 5):  # the four neighbour products
+        cols += [alpha[:, k], mean[:, k], left[:, k] ** 2, right[:, k] ** 2]
     return np.stack(cols, axis=1)
 
 
@@ -70,7 +59,7 @@ def niqe_block_features(gray: np.ndarray, *, overlap: bool = False) -> tuple[np.
     step = size // 4 if overlap else size
     coeffs, sigma = mscn(img, 1.0, zero_border=False, dtype=np.float32)
     feats1 = _block_features(coeffs, size, step)
-    sharp = _blocks(sigma, size, step).mean(axis=1)
+    sharp = blocks(sigma, size, step).mean(axis=1)
     half = cv2.resize(img, (w2 // 2, h2 // 2), interpolation=cv2.INTER_CUBIC)
     coeffs2, _ = mscn(half, 1.0, zero_border=False, dtype=np.float32)
     feats2 = _block_features(coeffs2, size // 2, step // 2)
