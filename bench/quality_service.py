@@ -67,19 +67,19 @@ def timed(fn, repeats: int) -> list[float]:
     return out
 
 
-def process_cpu_ms(pids: list[int]) -> float:
-    """CPU time (user + system, all threads) the processes have used so far, from /proc (Linux)."""
+def process_cpu_ms(pids: list[int]) -> np.ndarray:
+    """CPU time (user + system, all threads) each process has used so far, from /proc (Linux)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    out = []
     for pid in pids:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total * 1000.0 / ticks
+        out.append((int(fields[11]) + int(fields[12])) * 1000.0 / ticks)  # utime, stime
+    return np.array(out)
 
 
 def run(
     client: httpx.Client, repeats: int, server_pids: list[int]
-) -> list[tuple[str, list[float], list[float] | None, float | None, float | None]]:
+) -> list[tuple[str, list[float], list[float] | None, float | None, np.ndarray | None]]:
     client.post("/v1/auth/register", json={"email": "bench@example.com", "password": "benchmark pw"})
     token = client.post("/v1/auth/login", json={"email": "bench@example.com", "password": "benchmark pw"})
     h = {"Authorization": f"Bearer {token.json()['accessToken']}"}
@@ -188,7 +188,7 @@ def main() -> None:
         s50, smin = median_min(server)
         e2e = "-" if client_ms is None else "{:.0f} ({:.0f})".format(*median_min(client_ms))
         met = "-" if target is None else ("yes" if s50 <= target else "no")
-        cpu_text = "-" if cpu is None else f"{cpu:.0f}"
+        cpu_text = "-" if cpu is None else f"{cpu.sum():.0f} ({' + '.join(f'{v:.0f}' for v in cpu)})"
         target_text = "-" if target is None else f"{target:.0f}"
         print(f"| {label} | {s50:.0f} ({smin:.0f}) | {e2e} | {cpu_text} | {target_text} | {met} |")
 

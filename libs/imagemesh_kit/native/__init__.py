@@ -6,7 +6,8 @@ must keep working without the library - a machine without a compiler, a checkout
 its pure-Python/OpenCV path: `load()` answers None then, and says so once in the log.
 
 Kernels: png_unfilter.c (PNG scanline unfiltering, used by imagemesh_kit.png_read); nss_moments.c (the moment
-sums of BRISQUE's and NIQE's AGGD fits, used by the quality service's natural_scene module).
+sums of BRISQUE's and NIQE's AGGD fits) and noise_sums.c (the pooling pass of the noise estimate), used by the
+quality service's metrics.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-SOURCES = (HERE / "png_unfilter.c", HERE / "nss_moments.c")
+SOURCES = (HERE / "png_unfilter.c", HERE / "nss_moments.c", HERE / "noise_sums.c")
 LIBRARY = HERE / f"_imagemesh_native{sysconfig.get_config_var('SHLIB_SUFFIX') or '.so'}"
 # Portable code: no -march=native, so a library built in an image runs on any machine of the architecture
 # (SSE2, which the unfilter uses, is part of every x86-64).
@@ -71,6 +72,9 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     lib.png_unfilter.restype = ctypes.c_int
     lib.nss_block_moments.argtypes = [ctypes.c_void_p, *[size] * 8, ctypes.c_void_p]
     lib.nss_block_moments.restype = ctypes.c_int
+    lib.noise_response_sums.argtypes = [ctypes.c_void_p, ctypes.c_void_p, *[size] * 4, ctypes.c_float]
+    lib.noise_response_sums.argtypes += [ctypes.c_void_p, ctypes.c_void_p]
+    lib.noise_response_sums.restype = size
     return lib
 
 

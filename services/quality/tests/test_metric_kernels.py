@@ -2,6 +2,7 @@
 blockiness pooled over tiles, MSCN with a separable window, samples gathered once, banded uint8 conversion,
 the AGGD moment sums of the C kernel (and of its numpy stand-in)."""
 
+import dataclasses
 import math
 
 import cv2
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from services.quality.domain import parallel
-from services.quality.domain.metrics import natural_scene
+from services.quality.domain.metrics import natural_scene, noise
 from services.quality.domain.metrics.blockiness import BLOCK, SOFT_FLOOR, blockiness
 from services.quality.domain.metrics.brisque import brisque_score
 from services.quality.domain.metrics.natural_scene import gaussian_window, mscn, pair_products, signal_moments
@@ -77,6 +78,15 @@ def test_noise_on_a_stack_of_tiles_equals_the_tile_by_tile_definition(name, sigm
     got = noise_levels(gray, rgb)
     want = plain_noise(gray, rgb)
     assert (got.channel, got.luma, got.rg, got.yb) == pytest.approx(want, rel=2e-3, abs=1e-3)
+
+
+@pytest.mark.parametrize("gray_only", [False, True])
+def test_noise_is_the_same_without_the_native_pooling_pass(monkeypatch, gray_only):
+    image = to_working_image(add_noise(photo("coffee"), 9.0, seed=3))
+    gray, rgb = tiles(image.gray, tile=64), None if gray_only else tiles(image.rgb, tile=64)
+    with_kernel = dataclasses.astuple(noise_levels(gray, rgb))
+    monkeypatch.setattr(noise.native, "load", lambda: None)
+    assert dataclasses.astuple(noise_levels(gray, rgb)) == pytest.approx(with_kernel, rel=1e-5)
 
 
 def test_noise_of_tiles_of_different_sizes_is_pooled_like_one_set():

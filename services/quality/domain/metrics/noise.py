@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from imagemesh_kit import native
+
 from ..working_image import LUMA_WEIGHTS
 
 _IMMERKAER = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float32)
@@ -28,6 +30,7 @@ EDGE_EXCLUDED_FRACTION = 0.10
 _SIGMA_PER_MEAN_ABS = 255.0 * math.sqrt(math.pi / 2.0) / 6.0
 # RGB response -> responses of luma, rg = R - G and yb = (R + G)/2 - B (the filter is linear)
 _OPPONENT = np.array([LUMA_WEIGHTS, (1.0, -1.0, 0.0), (0.5, 0.5, -1.0)], dtype=np.float64)
+_LUMA = np.array(LUMA_WEIGHTS, dtype=np.float64)
 
 
 def _edge_strength(gray: np.ndarray) -> np.ndarray:
@@ -71,6 +74,32 @@ def _inner_mask(rows: int, tile_h: int, tile_w: int) -> np.ndarray:
     return inner.reshape(rows, tile_w)
 
 
+def _kept_sums(response: np.ndarray, edge: np.ndarray, tile_h: int, threshold: float) -> tuple[np.ndarray, int]:
+    """Sums of |response| (luma, per-channel mean, rg, yb; gray: the first two) over the pixels inside
+    their tile whose edge strength is at most `threshold`, and how many there are. One pass in the kit's
+    C kernel (noise_sums.c) when it is built, else with OpenCV masks."""
+    rows, w = edge.shape
+    channels = 1 if response.ndim == 2 else response.shape[2]
+    sums = np.zeros(4)
+    lib = native.load()
+    if lib is not None:
+        n = lib.noise_response_sums(
+            response.ctypes.data, edge.ctypes.data, rows, w, channels, tile_h, threshold,
+            _LUMA.ctypes.data, sums.ctypes.data,
+        )  # fmt: skip
+        return sums, int(n)
+    mask = cv2.compare(edge, threshold, cv2.CMP_LE)
+    cv2.bitwise_and(mask, _inner_mask(rows, tile_h, w), dst=mask)
+    n = cv2.countNonZero(mask)
+    if n == 0:
+        return sums, 0
+    if channels == 1:
+        sums[0] = sums[1] = n * _abs_means(response, mask)[0]
+        return sums, n
+    luma, rg, yb = _abs_means(cv2.transform(response, _OPPONENT), mask)
+    return n * np.array([luma, _abs_means(response, mask).mean(), rg, yb]), n
+
+
 def noise_levels(gray_tiles: Sequence[np.ndarray], rgb_tiles: Sequence[np.ndarray] | None = None) -> NoiseLevels:
     """Noise levels from [0, 1] luma tiles (or ``[whole_image]``) and the matching RGB tiles
     (None for a gray image: channel = luma, rg = yb = 0).  See sampling.tiles.
@@ -82,32 +111,22 @@ def noise_levels(gray_tiles: Sequence[np.ndarray], rgb_tiles: Sequence[np.ndarra
     # tiles of one size are stacked and filtered together; otherwise each is its own stack
     same_size = len({gray_tiles[i].shape for i in keep}) == 1
     stacks = [keep] if same_size else [[i] for i in keep]
-    edges = []
-    for members in stacks:
-        h, w = gray_tiles[members[0]].shape[:2]
-        edge = _edge_strength(_stack([gray_tiles[i] for i in members]))
-        edges.append((edge, _inner_mask(edge.shape[0], h, w), h))
+    edges = [_edge_strength(_stack([gray_tiles[i] for i in members])) for members in stacks]
     if not edges:
         return NoiseLevels(0.0, 0.0, 0.0, 0.0)
-    pooled = np.concatenate([e.reshape(-1, h, e.shape[1])[:, 1:-1, 1:-1].ravel() for e, _, h in edges])
+    heights = [gray_tiles[members[0]].shape[0] for members in stacks]
+    pooled = np.concatenate(
+        [e.reshape(-1, h, e.shape[1])[:, 1:-1, 1:-1].ravel() for e, h in zip(edges, heights, strict=True)]
+    )
     threshold = float(np.quantile(pooled[::7], 1.0 - EDGE_EXCLUDED_FRACTION))
+    planes = gray_tiles if rgb_tiles is None else rgb_tiles
     sums = np.zeros(4)  # luma, per-channel mean, rg, yb: sums of |response| over the kept pixels
     count = 0
-    for members, (edge, inner, _) in zip(stacks, edges, strict=True):
-        mask = cv2.compare(edge, threshold, cv2.CMP_LE)
-        cv2.bitwise_and(mask, inner, dst=mask)
-        n = cv2.countNonZero(mask)
-        if n == 0:
-            continue
+    for members, edge, h in zip(stacks, edges, heights, strict=True):
+        response = cv2.filter2D(_stack([planes[i] for i in members]), cv2.CV_32F, _IMMERKAER)
+        stack_sums, n = _kept_sums(response, edge, h, threshold)
+        sums += stack_sums
         count += n
-        if rgb_tiles is None:
-            sums[0] += (
-                n * _abs_means(cv2.filter2D(_stack([gray_tiles[i] for i in members]), cv2.CV_32F, _IMMERKAER), mask)[0]
-            )
-            continue
-        response = cv2.filter2D(_stack([rgb_tiles[i] for i in members]), cv2.CV_32F, _IMMERKAER)
-        luma, rg, yb = _abs_means(cv2.transform(response, _OPPONENT), mask)
-        sums += n * np.array([luma, _abs_means(response, mask).mean(), rg, yb])
     if count == 0:
         return NoiseLevels(0.0, 0.0, 0.0, 0.0)
     luma, channel, rg, yb = (float(v) / count * _SIGMA_PER_MEAN_ABS for v in sums)
