@@ -12,6 +12,9 @@ import math
 import cv2
 import numpy as np
 
+# RGB -> rg = R - G and yb = (R + G)/2 - B (coefficients exact in binary: a gray pixel gives exactly 0)
+_TO_OPPONENT = np.array([(1.0, -1.0, 0.0), (0.5, 0.5, -1.0)], dtype=np.float32).T
+
 
 def colorfulness(rgb: np.ndarray, rg_noise: float = 0.0, yb_noise: float = 0.0) -> float:
     """Hasler-Suesstrunk M for a float [0, 1] HxWx3 RGB image (statistics of the whole frame).
@@ -20,10 +23,9 @@ def colorfulness(rgb: np.ndarray, rg_noise: float = 0.0, yb_noise: float = 0.0) 
     noise.noise_levels); their variance is removed so noise does not read as colour.  0 gives the
     plain metric.
     """
-    r, g, b = cv2.split(rgb)
-    rg = (r - g) * np.float32(255.0)
-    yb = (np.float32(0.5) * (r + g) - b) * np.float32(255.0)
-    m_rg, s_rg = (float(v[0, 0]) for v in cv2.meanStdDev(rg))
-    m_yb, s_yb = (float(v[0, 0]) for v in cv2.meanStdDev(yb))
+    # rg, yb planes in one product (OpenCV's 3 -> 2 channel transform is 4x slower), their statistics in one pass
+    opponent = np.ascontiguousarray(rgb).reshape(-1, 3) @ _TO_OPPONENT
+    mean, std = cv2.meanStdDev(opponent.reshape(-1, 1, 2))
+    (m_rg, m_yb), (s_rg, s_yb) = (255.0 * mean).ravel().tolist(), (255.0 * std).ravel().tolist()
     spread = math.sqrt(max(s_rg * s_rg - rg_noise * rg_noise, 0.0) + max(s_yb * s_yb - yb_noise * yb_noise, 0.0))
     return spread + 0.3 * math.hypot(m_rg, m_yb)
