@@ -68,7 +68,7 @@ def build(output: Path = LIBRARY) -> Path:
 
 def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     size = ctypes.c_size_t
-    lib.png_unfilter.argtypes = [ctypes.c_char_p, ctypes.c_void_p, size, size, size]
+    lib.png_unfilter.argtypes = [ctypes.c_void_p, ctypes.c_void_p, size, size, size]
     lib.png_unfilter.restype = ctypes.c_int
     lib.nss_block_moments.argtypes = [ctypes.c_void_p, *[size] * 8, ctypes.c_void_p]
     lib.nss_block_moments.restype = ctypes.c_int

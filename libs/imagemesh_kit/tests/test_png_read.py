@@ -160,6 +160,7 @@ def _declined_cases() -> dict[str, bytes]:
         "no IEND": plain[:-12],
         "unknown filter type": _bad_filter_png(rgb),
         "rows missing": _with_header_byte(plain, 7, 9),  # height 8 -> 9: the stream is one row short
+        "rows extra": _with_header_byte(plain, 7, 7),  # height 8 -> 7: the stream has a row too many
     }
 
 
