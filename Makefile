@@ -55,9 +55,10 @@ $(GEN_STAMP): $(PROTOS) $(DEPS_STAMP)
 
 gen: $(GEN_STAMP)
 
-# the kit's C kernels (cc + libc only), loaded with ctypes; see libs/imagemesh_kit/native/__init__.py
+# the kit's C kernels (cc + libc only), loaded with ctypes; see libs/imagemesh_kit/native/__init__.py.
+# Without a compiler the mesh still runs (slower paths) and `make test` fails on the kit's "kernels built" test.
 $(NATIVE): $(wildcard $(NATIVE_DIR)/*.c) $(NATIVE_DIR)/__init__.py $(DEPS_STAMP)
-	$(PY) -m imagemesh_kit.native
+	$(PY) -m imagemesh_kit.native || echo "warning: the C kernels were not built; services take their slower paths" >&2
 
 lint: setup .tools/protodeps/.stamp
 	$(VENV)/bin/ruff check .

@@ -86,7 +86,7 @@ def load() -> ctypes.CDLL | None:
             _tried = True
             try:
                 _loaded = _declare(ctypes.CDLL(str(LIBRARY)))
-            except OSError as exc:
+            except (OSError, AttributeError) as exc:  # not built, or built from older sources (a kernel missing)
                 log.warning("native kernels not available (%s); run `make setup` to build them", exc)
         return _loaded
 
