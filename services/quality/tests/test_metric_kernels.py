@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from services.quality.domain import parallel
-from services.quality.domain.metrics import natural_scene, noise
+from services.quality.domain.metrics import natural_scene, noise, sharpness
 from services.quality.domain.metrics.blockiness import BLOCK, SOFT_FLOOR, blockiness
 from services.quality.domain.metrics.brisque import brisque_score
 from services.quality.domain.metrics.natural_scene import gaussian_window, mscn, pair_products, signal_moments
@@ -180,3 +180,13 @@ def test_brisque_and_niqe_scores_are_the_same_without_the_native_kernels(monkeyp
     monkeypatch.setattr(natural_scene.native, "load", lambda: None)
     without = brisque_score(gray), niqe_score(gray)
     np.testing.assert_allclose(with_kernels, without, rtol=1e-4)
+
+
+def test_sharpness_of_a_stack_of_tiles_equals_the_tile_by_tile_responses():
+    image = to_working_image(add_noise(photo("astronaut"), 6.0, seed=4))
+    gray = tiles(image.gray, tile=64)
+    margin = sharpness._MARGIN
+    stacked = sharpness._kept_responses(list(gray))
+    one_by_one = [sharpness._response(np.ascontiguousarray(t))[margin:-margin, margin:-margin] for t in gray]
+    assert len(stacked) == len(one_by_one) == 16
+    assert all(np.array_equal(a, b) for a, b in zip(stacked, one_by_one, strict=True))
