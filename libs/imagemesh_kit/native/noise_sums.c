@@ -26,30 +26,30 @@ size_t noise_response_sums(const float *resp, const float *edge, size_t rows, si
         if (in_tile == 0 || in_tile == tile_h - 1) continue;
         const float *e = edge + y * w;
         const float *p = resp + y * w * channels;
-        float row_luma = 0.0f, row_abs = 0.0f, row_rg = 0.0f, row_yb = 0.0f;
-        size_t row_kept = 0;
+        /* branch-free: which pixels the edge threshold keeps is as good as random, a branch would mispredict */
+        float row_luma = 0.0f, row_abs = 0.0f, row_rg = 0.0f, row_yb = 0.0f, row_kept = 0.0f;
         if (channels == 3) {
             for (size_t x = 1; x + 1 < w; x++) {
-                if (!(e[x] <= threshold)) continue;
+                float keep = (float)(e[x] <= threshold);
                 float r = p[3 * x], g = p[3 * x + 1], b = p[3 * x + 2];
-                row_luma += fabsf(wr * r + wg * g + wb * b);
-                row_abs += fabsf(r) + fabsf(g) + fabsf(b);
-                row_rg += fabsf(r - g);
-                row_yb += fabsf(0.5f * (r + g) - b);
-                row_kept++;
+                row_luma += keep * fabsf(wr * r + wg * g + wb * b);
+                row_abs += keep * (fabsf(r) + fabsf(g) + fabsf(b));
+                row_rg += keep * fabsf(r - g);
+                row_yb += keep * fabsf(0.5f * (r + g) - b);
+                row_kept += keep;
             }
         } else {
             for (size_t x = 1; x + 1 < w; x++) {
-                if (!(e[x] <= threshold)) continue;
-                row_abs += fabsf(p[x]);
-                row_kept++;
+                float keep = (float)(e[x] <= threshold);
+                row_abs += keep * fabsf(p[x]);
+                row_kept += keep;
             }
         }
         luma += row_luma;
         mean_abs += row_abs;
         rg += row_rg;
         yb += row_yb;
-        kept += row_kept;
+        kept += (size_t)row_kept; /* exact: a row has far fewer than 2^24 pixels */
     }
     out[0] = channels == 3 ? luma : mean_abs;
     out[1] = mean_abs / (channels == 3 ? 3.0 : 1.0);
