@@ -1,7 +1,8 @@
 """Natural-scene statistics shared by BRISQUE and NIQE (Mittal, Moorthy & Bovik).
 
 - MSCN coefficients: (I - mu) / (sigma + C) with mu, sigma from a 7x7 Gaussian window (sigma 7/6).
-- Asymmetric generalised Gaussian (AGGD) fits by moment matching, vectorised over many samples,
+- Asymmetric generalised Gaussian (AGGD) fits by moment matching, from five sums per block and signal
+  (signal_moments: the coefficients and their neighbour products, one pass in the kit's C kernel),
   with the shape parameter found by inverting the monotone ratio
   ``rho(a) = Gamma(2/a)^2 / (Gamma(1/a) Gamma(3/a))`` on a fine grid (as the published code does
   with its 0.2:0.001:10 lookup, here with linear interpolation between grid points).
@@ -154,12 +155,6 @@ def aggd_from_moments(
     const = np.sqrt(special.gamma(1.0 / alpha) / special.gamma(3.0 / alpha))
     mean = (right_std - left_std) * const * special.gamma(2.0 / alpha) / special.gamma(1.0 / alpha)
     return alpha, mean, left_std, right_std
-
-
-def aggd_fit(samples: np.ndarray, *, right_includes_zero: bool = True) -> tuple[np.ndarray, ...]:
-    """Fit an AGGD to each row of ``samples`` (n x m): (alpha, mean, left_std, right_std), each of length n."""
-    x = np.atleast_2d(samples)
-    return aggd_from_moments(sample_moments(x), x.shape[1], right_includes_zero=right_includes_zero)
 
 
 def analysis_scale(gray: np.ndarray, long_side: int = ANALYSIS_LONG_SIDE) -> np.ndarray:

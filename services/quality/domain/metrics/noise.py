@@ -83,6 +83,8 @@ def _kept_sums(response: np.ndarray, edge: np.ndarray, tile_h: int, threshold: f
     sums = np.zeros(4)
     lib = native.load()
     if lib is not None:
+        response = np.ascontiguousarray(response, dtype=np.float32)  # the kernel reads raw rows (no copy when so)
+        edge = np.ascontiguousarray(edge, dtype=np.float32)
         n = lib.noise_response_sums(
             response.ctypes.data, edge.ctypes.data, rows, w, channels, tile_h, threshold,
             _LUMA.ctypes.data, sums.ctypes.data,
