@@ -25,6 +25,7 @@ from imagemesh_kit import native
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _CHANNELS = {0: 1, 2: 3, 6: 4}  # colour type -> channels: gray, RGB, RGBA (palette and gray+alpha: not here)
 _DECLINED_CHUNKS = {b"tRNS", b"fdAT", b"acTL"}  # transparency keys and animation change what a reader returns
+_MAX_DEFLATE_RATIO = 1032  # deflate expands at most ~1032:1 (258-byte matches in ~2 bits)
 
 
 def _chunks(data: bytes):
@@ -78,8 +79,11 @@ def read_png(data: bytes) -> np.ndarray | None:
     bpp = channels * depth // 8
     rowbytes = width * bpp
     expected = height * (rowbytes + 1)
+    compressed = b"".join(idat)
+    if expected > _MAX_DEFLATE_RATIO * len(compressed) + 64:
+        return None  # a header claiming more pixels than its data could hold: no buffer of that size for it
     try:  # an error when the stream is longer, fewer bytes when shorter: both are libpng's to judge
-        raw = deflate.zlib_decompress(b"".join(idat), expected)
+        raw = deflate.zlib_decompress(compressed, expected)
     except deflate.DeflateError:
         return None
     if len(raw) != expected:

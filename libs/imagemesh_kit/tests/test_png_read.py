@@ -176,6 +176,17 @@ def test_what_it_cannot_read_exactly_is_declined(case: str) -> None:
     assert read_png(_declined_cases()[case]) is None
 
 
+def test_a_header_claiming_more_than_the_data_can_hold_allocates_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = reference_png(random_pixels((8, 9, 3), np.uint8, seed=7), [1])
+    huge = _with_header_byte(_with_header_byte(plain, 4, 0xFF), 5, 0xFF)  # 8 -> ~4.3 billion rows (~120 GB)
+
+    def no_inflate(*_):
+        raise AssertionError("a buffer for the claimed size was asked for")
+
+    monkeypatch.setattr(png_read.deflate, "zlib_decompress", no_inflate)
+    assert read_png(huge) is None
+
+
 def test_without_the_native_kernel_it_declines(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(png_read.native, "load", lambda: None)
     assert read_png(reference_png(random_pixels((4, 4, 3), np.uint8, seed=1), [0])) is None
