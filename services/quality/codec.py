@@ -1,6 +1,6 @@
 """Encoded image bytes <-> pixel arrays in the layout the domain takes (RGB order, 8 or 16 bit).
 
-Plain 8/16-bit gray, RGB and RGBA PNGs go through the kit's fast reader (imagemesh_kit.png_read: zlib-ng and a
+Plain 8/16-bit gray, RGB and RGBA PNGs go through the kit's fast reader (imagemesh_kit.png_read: libdeflate and a
 C unfilter, about half OpenCV's CPU time); OpenCV decodes the rest (PNG/JPEG/WebP/TIFF/BMP, keeping 16-bit
 samples and alpha) and Pillow what it cannot (GIF). Enhanced images are encoded as PNG (lossless, keeps 16-bit
 and alpha).
