@@ -5,7 +5,8 @@ Only the C compiler and libc are needed to build (no Python headers, no build ba
 must keep working without the library - a machine without a compiler, a checkout not set up yet - by taking
 its pure-Python/OpenCV path: `load()` answers None then, and says so once in the log.
 
-Kernels: png_unfilter.c (PNG scanline unfiltering, used by imagemesh_kit.png_read); nss_moments.c (the moment
+Kernels: png_unfilter.c (PNG scanline unfiltering, used by imagemesh_kit.png_read); huffman_deflate.c
+(Huffman-only deflate, used by imagemesh_kit.png's writer); nss_moments.c (the moment
 sums of BRISQUE's and NIQE's AGGD fits) and noise_sums.c (the pooling pass of the noise estimate), used by the
 quality service's metrics.
 """
@@ -26,7 +27,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-SOURCES = (HERE / "png_unfilter.c", HERE / "nss_moments.c", HERE / "noise_sums.c")
+SOURCES = (HERE / "png_unfilter.c", HERE / "huffman_deflate.c", HERE / "nss_moments.c", HERE / "noise_sums.c")
 LIBRARY = HERE / f"_imagemesh_native{sysconfig.get_config_var('SHLIB_SUFFIX') or '.so'}"
 # Portable code: no -march=native, so a library built in an image runs on any machine of the architecture
 # (SSE2, which the unfilter uses, is part of every x86-64).
@@ -71,6 +72,10 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     size = ctypes.c_size_t
     lib.png_unfilter.argtypes = [ctypes.c_void_p, ctypes.c_void_p, size, size, size]
     lib.png_unfilter.restype = ctypes.c_int
+    lib.huffman_deflate_bound.argtypes = [size]
+    lib.huffman_deflate_bound.restype = size
+    lib.huffman_deflate.argtypes = [ctypes.c_void_p, size, ctypes.c_int, ctypes.c_void_p, size]
+    lib.huffman_deflate.restype = size
     lib.nss_block_moments.argtypes = [ctypes.c_void_p, *[size] * 8, ctypes.c_void_p]
     lib.nss_block_moments.restype = ctypes.c_int
     lib.noise_response_sums.argtypes = [ctypes.c_void_p, ctypes.c_void_p, *[size] * 4, ctypes.c_float]

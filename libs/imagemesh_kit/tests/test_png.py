@@ -1,4 +1,5 @@
-"""The parallel PNG writer: every layout round-trips exactly through OpenCV and Pillow, in one or many slices."""
+"""The parallel PNG writer: every layout round-trips exactly through OpenCV and Pillow, in one or many slices,
+with the kit's Huffman-only kernel and with zlib-ng (the kernel alone: test_huffman_deflate.py)."""
 
 import io
 
@@ -7,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from imagemesh_kit import png
+from imagemesh_kit import native, png
 
 
 def _image(shape, dtype):
@@ -24,6 +25,16 @@ def _read_cv2(data: bytes) -> np.ndarray:
     if out.ndim == 3:
         out = cv2.cvtColor(out, cv2.COLOR_BGR2RGB if out.shape[2] == 3 else cv2.COLOR_BGRA2RGBA)
     return out
+
+
+@pytest.fixture(params=["kernel", "zlib-ng"], autouse=True)
+def coder(request, monkeypatch):
+    """Every writer test runs with the C kernel and with zlib-ng (the path without the kernel)."""
+    if request.param == "zlib-ng":
+        monkeypatch.setattr(png.native, "load", lambda: None)
+    else:
+        assert native.load() is not None, f"{native.LIBRARY} missing: run `make setup`"
+    return request.param
 
 
 @pytest.fixture(params=[1, 3], ids=["one-slice", "three-slices"])
@@ -81,3 +92,10 @@ def test_size_is_that_of_opencv_with_the_same_settings():
 def test_unsupported_layouts_are_refused(pixels):
     with pytest.raises(ValueError):
         png.encode_png(pixels)
+
+
+def test_the_kernel_and_zlib_ng_write_files_of_the_same_size(monkeypatch, coder):
+    pixels = _image((300, 400, 3), np.uint8)
+    with_kernel = png.encode_png(pixels)
+    monkeypatch.setattr(png.native, "load", lambda: None)
+    assert abs(len(with_kernel) - len(png.encode_png(pixels))) <= 0.005 * len(with_kernel)
