@@ -16,10 +16,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from imagemesh_kit import native
 from imagemesh_kit.errors import InvalidArgument, ResourceExhausted
 
 from .parallel import banded
-from .sampling import strided
+from .sampling import stride_for, strided
 
 # Rec. 709 luma weights, as scikit-image's rgb2gray (and the BRISQUE reference) use.
 LUMA_WEIGHTS = (0.2125, 0.7154, 0.0721)
@@ -80,6 +81,30 @@ def luma(rgb: np.ndarray) -> np.ndarray:
     return out.reshape(rgb.shape[:2])
 
 
+def _from_rgb8(pixels: np.ndarray) -> WorkingImage | None:
+    """The working image of 8-bit RGB pixels in one pass of the kit's C kernel (native/unit_rgb.c), samples
+    included; None when the kernel is not built or the layout is not plain rows of packed RGB."""
+    lib = native.load()
+    if lib is None or pixels.strides[1:] != (3, 1):
+        return None
+    h, w = pixels.shape[:2]
+    k = stride_for(h, w)
+    rgb = np.empty((h, w, 3), dtype=np.float32)
+    gray = np.empty((h, w), dtype=np.float32)
+    sample_shape = (-(-h // k), -(-w // k))
+    rgb_sample = np.empty((*sample_shape, 3), dtype=np.float32) if k > 1 else rgb
+    gray_sample = np.empty(sample_shape, dtype=np.float32) if k > 1 else gray
+    weights = np.array(LUMA_WEIGHTS, dtype=np.float64)
+    lib.rgb8_to_unit(
+        pixels.ctypes.data, h, w, pixels.strides[0], k, weights.ctypes.data,
+        rgb.ctypes.data, gray.ctypes.data, rgb_sample.ctypes.data, gray_sample.ctypes.data,
+    )  # fmt: skip
+    image = WorkingImage(rgb=rgb, gray=gray, alpha=None, is_grayscale=False, bit_depth=8)
+    image.__dict__["_rgb_sample"] = rgb_sample  # what WorkingImage._sample would gather
+    image.__dict__["_gray_sample"] = gray_sample
+    return image
+
+
 def _to_unit_float(pixels: np.ndarray, field: str) -> tuple[np.ndarray, int]:
     if pixels.dtype == np.uint8:
         return np.multiply(pixels, np.float32(1.0 / 255.0), dtype=np.float32), 8
@@ -119,6 +144,10 @@ def to_working_image(pixels: np.ndarray, *, field: str = "image") -> WorkingImag
             f"{field}: images above {MAX_PIXELS // 1_000_000} megapixels are not supported",
             reason="IMAGE_TOO_LARGE",
         )
+    if pixels.dtype == np.uint8 and pixels.ndim == 3 and pixels.shape[2] == 3:
+        image = _from_rgb8(pixels)
+        if image is not None:
+            return image
     unit, depth = _to_unit_float(pixels, field)
     alpha = None
     if unit.ndim == 3 and unit.shape[2] in (2, 4):

@@ -2,7 +2,10 @@ import cv2
 import numpy as np
 import pytest
 
+from imagemesh_kit import native
 from imagemesh_kit.errors import InvalidArgument, ResourceExhausted
+from services.quality.domain import working_image
+from services.quality.domain.sampling import strided
 from services.quality.domain.working_image import to_pixels, to_working_image
 from services.quality.tests.images import photo
 
@@ -15,6 +18,33 @@ def test_rgb_uint8_is_scaled_to_unit_range():
     assert not w.is_grayscale and w.alpha is None and w.bit_depth == 8
     expected_gray = img @ np.array([0.2125, 0.7154, 0.0721]) / 255.0
     np.testing.assert_allclose(w.gray, expected_gray, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "pixels",
+    [
+        photo("astronaut"),  # 512 x 512: its own sample (k = 1)
+        cv2.resize(photo("astronaut"), (1633, 1225)),  # 2 MP: every 3rd pixel of every 3rd row
+        cv2.resize(photo("coffee"), (1001, 777))[:, :700],  # rows further apart than their pixels
+    ],
+    ids=["small", "2 MP", "row stride"],
+)
+def test_the_kernel_and_numpy_give_the_same_working_image(pixels, monkeypatch):
+    assert native.load() is not None, "the C kernels are not built: run `make setup`"
+    fast = to_working_image(pixels)
+    monkeypatch.setattr(working_image.native, "load", lambda: None)
+    plain = to_working_image(pixels)
+    assert np.array_equal(fast.rgb, plain.rgb)  # v * float32(1/255), the same multiply
+    np.testing.assert_allclose(fast.gray, plain.gray, rtol=0, atol=2.5e-7)  # OpenCV may fuse the multiply-adds
+    assert np.array_equal(fast.rgb_sample, np.ascontiguousarray(strided(fast.rgb)))
+    assert np.array_equal(fast.gray_sample, np.ascontiguousarray(strided(fast.gray)))
+    assert fast.rgb_sample.flags.c_contiguous and fast.gray_sample.flags.c_contiguous
+    assert (fast.is_grayscale, fast.bit_depth, fast.alpha) == (plain.is_grayscale, plain.bit_depth, plain.alpha)
+
+
+def test_pixels_that_are_not_packed_rows_take_the_numpy_path():
+    pixels = photo("astronaut")[:, ::2]  # every other pixel: not packed RGB
+    np.testing.assert_allclose(to_working_image(pixels).rgb, pixels / 255.0, atol=1e-6)
 
 
 def test_grayscale_is_replicated_to_three_channels():
