@@ -8,7 +8,8 @@ its pure-Python/OpenCV path: `load()` answers None then, and says so once in the
 Kernels: png_unfilter.c (PNG scanline unfiltering, used by imagemesh_kit.png_read); huffman_deflate.c
 (Huffman-only deflate, used by imagemesh_kit.png's writer); nss_moments.c (the moment
 sums of BRISQUE's and NIQE's AGGD fits), noise_sums.c (the pooling pass of the noise estimate) and unit_rgb.c
-(8-bit RGB -> float RGB, luma and their samples in one pass), used by the quality service.
+(8-bit RGB -> float RGB, luma and their samples in one pass) and ycc_steps.c (the per-pixel passes of denoising
+and sharpening), used by the quality service.
 """
 
 from __future__ import annotations
@@ -27,9 +28,8 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-SOURCES = tuple(
-    HERE / name for name in ("png_unfilter.c", "huffman_deflate.c", "nss_moments.c", "noise_sums.c", "unit_rgb.c")
-)
+KERNELS = ("png_unfilter.c", "huffman_deflate.c", "nss_moments.c", "noise_sums.c", "unit_rgb.c", "ycc_steps.c")
+SOURCES = tuple(HERE / name for name in KERNELS)
 LIBRARY = HERE / f"_imagemesh_native{sysconfig.get_config_var('SHLIB_SUFFIX') or '.so'}"
 # Portable code: no -march=native, so a library built in an image runs on any machine of the architecture
 # (SSE2, which the unfilter uses, is part of every x86-64).
@@ -80,6 +80,12 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     lib.huffman_deflate.restype = size
     lib.rgb8_to_unit.argtypes = [ctypes.c_void_p, *[size] * 4, *[ctypes.c_void_p] * 5]
     lib.rgb8_to_unit.restype = None
+    lib.ycc_denoise_split.argtypes = [ctypes.c_void_p, size, size, *[ctypes.c_void_p] * 3]
+    lib.ycc_denoise_split.restype = None
+    lib.ycc_denoise_merge.argtypes = [*[ctypes.c_void_p] * 4, size, size, ctypes.c_float, *[ctypes.c_void_p] * 2]
+    lib.ycc_denoise_merge.restype = None
+    lib.ycc_sharpen.argtypes = [ctypes.c_void_p, ctypes.c_void_p, size, *[ctypes.c_float] * 4, ctypes.c_void_p]
+    lib.ycc_sharpen.restype = None
     lib.nss_block_moments.argtypes = [ctypes.c_void_p, *[size] * 8, ctypes.c_void_p]
     lib.nss_block_moments.restype = ctypes.c_int
     lib.noise_response_sums.argtypes = [ctypes.c_void_p, ctypes.c_void_p, *[size] * 4, ctypes.c_float]

@@ -1,11 +1,14 @@
-"""Properties of the individual enhancement steps (sharpening, colour, tone maps)."""
+"""Properties of the individual enhancement steps (sharpening, colour, tone maps), and the C kernels of denoising
+and sharpening against the OpenCV passes they replace."""
 
 import cv2
 import numpy as np
 import pytest
 
+from imagemesh_kit import native
 from services.quality.domain.enhance.color import apply_chroma_transfer, fit_chroma_restore
-from services.quality.domain.enhance.sharpen import CORING, blur_variance, unsharp
+from services.quality.domain.enhance.denoise import denoise
+from services.quality.domain.enhance.sharpen import CORING, blur_variance, sharpen, unsharp
 from services.quality.domain.enhance.tone import Stretch, apply_auto_levels
 from services.quality.domain.measure import measure
 from services.quality.domain.sampling import tiles
@@ -76,3 +79,62 @@ def test_channel_maps_blend_with_their_input(strength):
     full[..., 2] = (ycc[..., 2] - 0.55) * 0.5 + 0.52
     expected = (1 - strength) * ycc + strength * full
     assert np.allclose(apply_chroma_transfer(ycc, transfer, strength), expected, atol=1e-6)
+
+
+# --- the C kernels of denoising and sharpening against the OpenCV/numpy passes they replace -------------------
+
+
+def _noisy_ycc(h: int, w: int) -> np.ndarray:
+    rng = np.random.default_rng(h * w)
+    base = cv2.resize(photo("astronaut"), (w, h), interpolation=cv2.INTER_AREA).astype(np.float32)
+    pixels = np.clip(base + rng.normal(0, 12, base.shape), 0, 255).astype(np.float32) / 255.0
+    return cv2.cvtColor(pixels, cv2.COLOR_RGB2YCrCb)
+
+
+@pytest.fixture
+def without_kernels(monkeypatch):
+    assert native.load() is not None, "the C kernels are not built: run `make setup`"
+
+    def plain(fn, *args, **kwargs):
+        with monkeypatch.context() as m:
+            m.setattr(native, "load", lambda: None)
+            return fn(*args, **kwargs)
+
+    return plain
+
+
+SIZES = [(240, 320), (241, 320), (240, 321), (241, 321), (2, 2), (3, 5)]
+
+
+@pytest.mark.parametrize(("h", "w"), SIZES, ids=[f"{h}x{w}" for h, w in SIZES])
+@pytest.mark.parametrize("strength", [1.0, 0.5])
+def test_denoise_with_the_kernels_equals_the_opencv_passes(h, w, strength, without_kernels):
+    ycc = _noisy_ycc(h, w)
+    fast = denoise(ycc, 12.0, strength, is_grayscale=False)
+    plain = without_kernels(denoise, ycc, 12.0, strength, is_grayscale=False)
+    assert fast.shape == plain.shape and fast.dtype == plain.dtype
+    np.testing.assert_allclose(fast, plain, rtol=0, atol=5e-7)  # the same sums, added in another order
+
+
+@pytest.mark.parametrize(("h", "w"), SIZES, ids=[f"{h}x{w}" for h, w in SIZES])
+@pytest.mark.parametrize("amount", [0.25, 3.0])
+def test_sharpen_with_the_kernel_equals_the_opencv_passes(h, w, amount, without_kernels):
+    ycc = _noisy_ycc(h, w)
+    ycc[0, :, 0] = 0.0  # clipped pixels, which the guard must leave where they are
+    ycc[-1, :, 0] = 1.0
+    fast = sharpen(ycc, amount)
+    plain = without_kernels(sharpen, ycc, amount)
+    np.testing.assert_allclose(fast, plain, rtol=0, atol=2.5e-7)
+    assert np.array_equal(fast[..., 1:], ycc[..., 1:])
+
+
+def test_steps_on_views_take_the_opencv_passes():
+    ycc = _noisy_ycc(120, 160)
+    view = ycc[:, ::2]  # not contiguous: the kernels do not take it
+    np.testing.assert_allclose(sharpen(view, 1.0), sharpen(np.ascontiguousarray(view), 1.0), rtol=0, atol=2.5e-7)
+    np.testing.assert_allclose(
+        denoise(view, 12.0, 1.0, is_grayscale=False),
+        denoise(np.ascontiguousarray(view), 12.0, 1.0, is_grayscale=False),
+        rtol=0,
+        atol=5e-7,
+    )

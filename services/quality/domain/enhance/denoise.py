@@ -3,6 +3,10 @@
 Luma is filtered at full resolution with a range sigma proportional to the noise to remove; the
 chroma planes (where natural images carry little detail and independent RGB noise puts most of its
 energy) are filtered at half resolution and upsampled, which is 4x cheaper and smooths more.
+
+The filters are OpenCV's; the passes around them (plane extraction, the 2x resampling, the merge and
+the blend) are one C kernel each when the kit's kernels are built (imagemesh_kit.native, ycc_steps.c),
+else OpenCV/numpy calls computing the same (to float rounding: tested in test_enhance_steps).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import math
 
 import cv2
 import numpy as np
+
+from imagemesh_kit import native
 
 LUMA_RANGE_FACTOR = 2.0  # bilateral range sigma = factor * per-channel noise sigma
 CHROMA_RANGE_FACTOR = 1.0
@@ -46,6 +52,27 @@ def _denoised_chroma(ycc: np.ndarray, range_sigma: float) -> np.ndarray:
     return up
 
 
+def _filter(plane: np.ndarray, range_sigma: float) -> np.ndarray:
+    return cv2.bilateralFilter(plane, DIAMETER, range_sigma, SPATIAL_SIGMA)
+
+
+def _denoise_native(lib, ycc: np.ndarray, s: float, strength: float) -> np.ndarray:
+    """denoise() of a colour image with the kernels doing the passes between the filters."""
+    h, w = ycc.shape[:2]
+    y = np.empty((h, w), dtype=np.float32)
+    cr, cb = np.empty((2, h // 2, w // 2), dtype=np.float32)
+    lib.ycc_denoise_split(ycc.ctypes.data, h, w, y.ctypes.data, cr.ctypes.data, cb.ctypes.data)
+    y = _filter(y, LUMA_RANGE_FACTOR * s)
+    cr, cb = _filter(cr, CHROMA_RANGE_FACTOR * s), _filter(cb, CHROMA_RANGE_FACTOR * s)
+    out = np.empty_like(ycc)
+    scratch = np.empty(6 * w, dtype=np.float32)
+    lib.ycc_denoise_merge(
+        ycc.ctypes.data, y.ctypes.data, cr.ctypes.data, cb.ctypes.data, h, w, strength, scratch.ctypes.data,
+        out.ctypes.data,
+    )  # fmt: skip
+    return out
+
+
 def denoise(ycc: np.ndarray, sigma: float, strength: float, *, is_grayscale: bool) -> np.ndarray:
     """Remove noise of std `sigma` (8-bit units, per RGB channel) from a float32 YCrCb image.
 
@@ -54,6 +81,9 @@ def denoise(ycc: np.ndarray, sigma: float, strength: float, *, is_grayscale: boo
     if strength <= 0.0 or sigma <= 0.0:
         return ycc
     s = sigma / 255.0
+    lib = native.load()
+    if lib is not None and not is_grayscale and min(ycc.shape[:2]) >= 2 and _plain(ycc):
+        return _denoise_native(lib, ycc, s, min(strength, 1.0))
     y = cv2.bilateralFilter(np.ascontiguousarray(ycc[..., 0]), DIAMETER, LUMA_RANGE_FACTOR * s, SPATIAL_SIGMA)
     if is_grayscale:
         out = ycc.copy()
@@ -63,3 +93,8 @@ def denoise(ycc: np.ndarray, sigma: float, strength: float, *, is_grayscale: boo
     if strength < 1.0:
         out = cv2.addWeighted(ycc, 1.0 - strength, out, strength, 0.0)
     return out
+
+
+def _plain(ycc: np.ndarray) -> bool:
+    """A contiguous float32 HxWx3 array: the layout the kernels take."""
+    return ycc.dtype == np.float32 and ycc.ndim == 3 and ycc.shape[2] == 3 and ycc.flags.c_contiguous

@@ -29,6 +29,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from imagemesh_kit import native
+
 from ..metrics.noise import noise_levels
 from ..metrics.sharpness import sharpness
 
@@ -110,15 +112,29 @@ def deblur_amount(y_tiles: list[np.ndarray], current: float, target: float) -> f
     return amount if amount >= MIN_DEBLUR_AMOUNT else 0.0
 
 
+# overshoot must not clip pixels that were not clipped: sharpened luma stays inside (1.5, 253.5) / 255 unless the
+# pixel already was outside
+CLIP_GUARD = (1.5 / 255.0, 253.5 / 255.0)
+
+
 def sharpen(ycc: np.ndarray, amount: float) -> np.ndarray:
-    """Unsharp-mask the luma plane of a float32 YCrCb image."""
+    """Unsharp-mask the luma plane of a float32 YCrCb image.
+
+    The Gaussian is OpenCV's; the rest (coring, amount, clip guard, chroma copy) is one pass of the kit's C
+    kernel when it is built (imagemesh_kit.native, ycc_steps.c), else the OpenCV calls below (the same to float
+    rounding: tested in test_enhance_steps)."""
     if amount <= 0.0:
         return ycc
     y = np.ascontiguousarray(ycc[..., 0])
+    lib = native.load()
+    if lib is not None and ycc.dtype == np.float32 and ycc.flags.c_contiguous and ycc.shape[-1] == 3:
+        out = np.empty_like(ycc)
+        blurred = cv2.GaussianBlur(y, (0, 0), RADIUS)
+        lib.ycc_sharpen(ycc.ctypes.data, blurred.ctypes.data, y.size, amount, CORING, *CLIP_GUARD, out.ctypes.data)
+        return out
     sharp, scratch = _cored_unsharp(y, amount)
-    # overshoot must not clip pixels that were not clipped: keep them inside (1.5, 253.5) / 255
-    cv2.max(sharp, cv2.min(y, 1.5 / 255.0, dst=scratch), dst=sharp)
-    cv2.min(sharp, cv2.max(y, 253.5 / 255.0, dst=scratch), dst=sharp)
+    cv2.max(sharp, cv2.min(y, CLIP_GUARD[0], dst=scratch), dst=sharp)
+    cv2.min(sharp, cv2.max(y, CLIP_GUARD[1], dst=scratch), dst=sharp)
     out = ycc.copy()
     out[..., 0] = sharp
     return out
