@@ -7,7 +7,7 @@ its pure-Python/OpenCV path: `load()` answers None then, and says so once in the
 
 Kernels: png_unfilter.c (PNG scanline unfiltering, used by imagemesh_kit.png_read); huffman_deflate.c
 (Huffman-only deflate, used by imagemesh_kit.png's writer); nss_moments.c (the moment
-sums of BRISQUE's and NIQE's AGGD fits), noise_sums.c (the pooling pass of the noise estimate) and unit_rgb.c
+sums of BRISQUE's and NIQE's AGGD fits), noise_sums.c (the noise estimate over a stack of tiles) and unit_rgb.c
 (8-bit RGB -> float RGB, luma and their samples in one pass) and ycc_steps.c (the per-pixel passes of denoising
 and sharpening), used by the quality service.
 """
@@ -88,9 +88,9 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     lib.ycc_sharpen.restype = None
     lib.nss_block_moments.argtypes = [ctypes.c_void_p, *[size] * 8, ctypes.c_void_p]
     lib.nss_block_moments.restype = ctypes.c_int
-    lib.noise_response_sums.argtypes = [ctypes.c_void_p, ctypes.c_void_p, *[size] * 4, ctypes.c_float]
-    lib.noise_response_sums.argtypes += [ctypes.c_void_p, ctypes.c_void_p]
-    lib.noise_response_sums.restype = size
+    lib.noise_stack_sums.argtypes = [ctypes.c_void_p, ctypes.c_void_p, *[size] * 5, ctypes.c_double]
+    lib.noise_stack_sums.argtypes += [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+    lib.noise_stack_sums.restype = size
     return lib
 
 

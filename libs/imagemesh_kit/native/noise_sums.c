@@ -1,37 +1,144 @@
-/* The pooling pass of the quality service's noise estimate (Immerkaer with Tai-Yang edge exclusion).
+/* The quality service's noise estimate (Immerkaer with Tai-Yang edge exclusion) over a stack of equally sized
+ * tiles, in two passes (services/quality/domain/metrics/noise.py has the definition and the numpy form).
  *
- * Given the Immerkaer responses of a stack of equally sized tiles (RGB or gray) and the edge strength of the
- * same pixels, sums |response| over the pixels that are inside their tile (not on its 1-pixel border, the
- * filters' support) and whose edge strength is at most the threshold. In numpy/OpenCV that is a compare, a
- * mask, two abs passes, an opponent-colour transform and two masked means; here it is one pass.
+ * Pass 1: the edge strength |Sobel x| + |Sobel y| of the luma at every pixel inside its tile (not on the tile's
+ *         1-pixel border, the filters' support), kept in a scratch plane; every `sample_step`-th of them, in row
+ *         order, goes to a sample whose `quantile` (numpy's default, linear interpolation) is the edge threshold.
+ * Pass 2: over the inside pixels whose edge strength is at most the threshold, the sums of |Immerkaer response|
+ *         (the 3x3 difference of Laplacians, per channel, formed on the fly):
+ *           channels 3: |wr r + wg g + wb b|, (|r| + |g| + |b|) / 3, |r - g|, |(r + g) / 2 - b|
+ *           channels 1: |v|, |v|, 0, 0
+ * In numpy/OpenCV that is two Sobel filters, abs and add, a pooled copy, a quantile, the Immerkaer filter of the
+ * colour stack, a compare, a mask and the masked sums; here it is one read of the luma for pass 1 and one of the
+ * luma and colour stacks for pass 2.
  *
- * resp: rows x w x channels float32 (channels 1 or 3), edge: rows x w float32, tile_h: rows per tile.
- * weights: the luma weights (wr, wg, wb). out[4] receives, summed over the kept pixels:
- *   channels 3: |wr r + wg g + wb b|, (|r| + |g| + |b|) / 3, |r - g|, |(r + g) / 2 - b|
- *   channels 1: |v|, |v|, 0, 0
- * Returns the number of kept pixels.
+ * gray: rows x w float32; planes: rows x w x channels float32 (channels 1: may be gray itself); both contiguous,
+ * rows a multiple of tile_h. weights: the luma weights (wr, wg, wb). out[4]: the sums above; *threshold: the edge
+ * threshold used. Returns the number of pixels kept; 0 (and zero sums) when no tile has an inside, and
+ * (size_t)-1 when the scratch memory cannot be allocated.
  */
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 
-size_t noise_response_sums(const float *resp, const float *edge, size_t rows, size_t w, size_t channels,
-                           size_t tile_h, float threshold, const double *weights, double *out) {
+static void swap(float *a, float *b) {
+    float t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Rearranges v so that v[k] is the k-th smallest value and v[k + 1 ...] are all >= it (Hoare quickselect,
+ * median of three). */
+static void select_kth(float *v, size_t n, size_t k) {
+    size_t lo = 0, hi = n - 1;
+    while (hi > lo) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (v[mid] < v[lo]) swap(&v[mid], &v[lo]);
+        if (v[hi] < v[lo]) swap(&v[hi], &v[lo]);
+        if (v[hi] < v[mid]) swap(&v[hi], &v[mid]);
+        float pivot = v[mid];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot) i++;
+            while (pivot < v[j]) j--;
+            if (i <= j) {
+                swap(&v[i], &v[j]);
+                i++;
+                if (j == 0) break;
+                j--;
+            }
+        }
+        if (k <= j) {
+            hi = j;
+        } else if (k >= i) {
+            lo = i;
+        } else {
+            return;
+        }
+    }
+}
+
+/* numpy.quantile(v, q) (method 'linear'); v is reordered. */
+static double quantile(float *v, size_t n, double q) {
+    double index = q * (double)(n - 1);
+    size_t k = (size_t)floor(index);
+    if (k >= n - 1) k = n - 1;
+    select_kth(v, n, k);
+    double a = v[k], b = a, t = index - (double)k;
+    if (k + 1 < n) {
+        float next = v[k + 1];
+        for (size_t i = k + 2; i < n; i++) next = v[i] < next ? v[i] : next;
+        b = next;
+    }
+    double diff = b - a;
+    return t >= 0.5 ? b - diff * (1.0 - t) : a + diff * t;
+}
+
+/* The 3x3 Immerkaer response [1 -2 1; -2 4 -2; 1 -2 1] at x of a plane with `step` floats per pixel. */
+static inline float immerkaer(const float *up, const float *mid, const float *down, size_t x, size_t step) {
+    const size_t l = x - step, r = x + step;
+    float outer = (up[l] + up[r]) + (down[l] + down[r]);
+    float edges = (up[x] + down[x]) + (mid[l] + mid[r]);
+    return outer - 2.0f * edges + 4.0f * mid[x];
+}
+
+size_t noise_stack_sums(const float *gray, const float *planes, size_t rows, size_t w, size_t channels,
+                        size_t tile_h, size_t sample_step, double q, const double *weights, double *out,
+                        float *threshold) {
+    out[0] = out[1] = out[2] = out[3] = 0.0;
+    *threshold = 0.0f;
+    if (w < 3 || tile_h < 3 || rows < tile_h || sample_step == 0) return 0;
+    const size_t inside = (rows / tile_h) * (tile_h - 2) * (w - 2);
+    float *edge = malloc(rows * w * sizeof *edge);
+    float *sample = malloc(((inside + sample_step - 1) / sample_step) * sizeof *sample);
+    if (!edge || !sample) {
+        free(edge);
+        free(sample);
+        return (size_t)-1;
+    }
+
+    size_t counter = 0, sampled = 0;
+    for (size_t y = 0; y < rows; y++) {
+        size_t in_tile = y % tile_h;
+        if (in_tile == 0 || in_tile == tile_h - 1) continue;
+        const float *up = gray + (y - 1) * w, *mid = gray + y * w, *down = gray + (y + 1) * w;
+        float *e = edge + y * w;
+        for (size_t x = 1; x + 1 < w; x++) {
+            /* OpenCV's separable order: the row filter, then the column filter */
+            float gx = (up[x + 1] - up[x - 1]) + 2.0f * (mid[x + 1] - mid[x - 1]) + (down[x + 1] - down[x - 1]);
+            float su = up[x - 1] + 2.0f * up[x] + up[x + 1], sd = down[x - 1] + 2.0f * down[x] + down[x + 1];
+            e[x] = fabsf(gx) + fabsf(sd - su);
+        }
+        /* the pooled order: tile by tile, row by row, the inside columns */
+        size_t x = 1 + (sample_step - counter % sample_step) % sample_step;
+        for (; x + 1 < w; x += sample_step) sample[sampled++] = e[x];
+        counter += w - 2;
+    }
+    const float limit = (float)quantile(sample, sampled, q);
+    *threshold = limit;
+    free(sample);
+
     const float wr = (float)weights[0], wg = (float)weights[1], wb = (float)weights[2];
     double luma = 0.0, mean_abs = 0.0, rg = 0.0, yb = 0.0;
     size_t kept = 0;
-    out[0] = out[1] = out[2] = out[3] = 0.0;
-    if (w < 3 || tile_h < 3) return 0;
+    const size_t stride = w * channels;
+    float *resp = malloc(stride * sizeof *resp); /* one row of responses, all channels interleaved */
+    if (!resp) {
+        free(edge);
+        return (size_t)-1;
+    }
     for (size_t y = 0; y < rows; y++) {
         size_t in_tile = y % tile_h;
         if (in_tile == 0 || in_tile == tile_h - 1) continue;
         const float *e = edge + y * w;
-        const float *p = resp + y * w * channels;
+        const float *up = planes + (y - 1) * stride, *mid = planes + y * stride, *down = planes + (y + 1) * stride;
+        for (size_t i = channels; i + channels < stride; i++) resp[i] = immerkaer(up, mid, down, i, channels);
         /* branch-free: which pixels the edge threshold keeps is as good as random, a branch would mispredict */
         float row_luma = 0.0f, row_abs = 0.0f, row_rg = 0.0f, row_yb = 0.0f, row_kept = 0.0f;
         if (channels == 3) {
             for (size_t x = 1; x + 1 < w; x++) {
-                float keep = (float)(e[x] <= threshold);
-                float r = p[3 * x], g = p[3 * x + 1], b = p[3 * x + 2];
+                float keep = (float)(e[x] <= limit);
+                float r = resp[3 * x], g = resp[3 * x + 1], b = resp[3 * x + 2];
                 row_luma += keep * fabsf(wr * r + wg * g + wb * b);
                 row_abs += keep * (fabsf(r) + fabsf(g) + fabsf(b));
                 row_rg += keep * fabsf(r - g);
@@ -40,8 +147,8 @@ size_t noise_response_sums(const float *resp, const float *edge, size_t rows, si
             }
         } else {
             for (size_t x = 1; x + 1 < w; x++) {
-                float keep = (float)(e[x] <= threshold);
-                row_abs += keep * fabsf(p[x]);
+                float keep = (float)(e[x] <= limit);
+                row_abs += keep * fabsf(resp[x]);
                 row_kept += keep;
             }
         }
@@ -51,6 +158,8 @@ size_t noise_response_sums(const float *resp, const float *edge, size_t rows, si
         yb += row_yb;
         kept += (size_t)row_kept; /* exact: a row has far fewer than 2^24 pixels */
     }
+    free(edge);
+    free(resp);
     out[0] = channels == 3 ? luma : mean_abs;
     out[1] = mean_abs / (channels == 3 ? 3.0 : 1.0);
     out[2] = rg;

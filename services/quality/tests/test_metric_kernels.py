@@ -2,6 +2,7 @@
 blockiness pooled over tiles, MSCN with a separable window, samples gathered once, banded uint8 conversion,
 the AGGD moment sums of the C kernel (and of its numpy stand-in)."""
 
+import ctypes
 import dataclasses
 import math
 
@@ -190,3 +191,23 @@ def test_sharpness_of_a_stack_of_tiles_equals_the_tile_by_tile_responses():
     one_by_one = [sharpness._response(np.ascontiguousarray(t))[margin:-margin, margin:-margin] for t in gray]
     assert len(stacked) == len(one_by_one) == 16
     assert all(np.array_equal(a, b) for a, b in zip(stacked, one_by_one, strict=True))
+
+
+@pytest.mark.parametrize(("tile_h", "tile_w", "count"), [(64, 64, 16), (37, 40, 3), (9, 37, 1), (3, 3, 5)])
+def test_the_noise_kernel_takes_numpys_edge_threshold(tile_h, tile_w, count):
+    """The kernel's sample of edge strengths (every 7th inside pixel, in pooled order) and its quantile are
+    numpy's: the threshold equals np.quantile over the same values, for any tile width."""
+    lib = noise.native.load()
+    assert lib is not None, "the C kernels are not built: run `make setup`"
+    rng = np.random.default_rng(tile_h * tile_w)
+    gray = rng.random((tile_h * count, tile_w), dtype=np.float32)
+    edge = noise._edge_strength(gray)
+    pooled = edge.reshape(count, tile_h, tile_w)[:, 1:-1, 1:-1].ravel()
+    want = np.quantile(pooled[:: noise.EDGE_SAMPLE_STEP], 1.0 - EDGE_EXCLUDED_FRACTION)
+    sums, threshold = np.zeros(4), ctypes.c_float()
+    kept = lib.noise_stack_sums(
+        gray.ctypes.data, gray.ctypes.data, gray.shape[0], tile_w, 1, tile_h, noise.EDGE_SAMPLE_STEP,
+        1.0 - EDGE_EXCLUDED_FRACTION, noise._LUMA.ctypes.data, sums.ctypes.data, ctypes.byref(threshold),
+    )  # fmt: skip
+    assert threshold.value == pytest.approx(want, rel=1e-6)
+    assert kept == np.count_nonzero(pooled <= threshold.value)

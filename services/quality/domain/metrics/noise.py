@@ -13,6 +13,7 @@ read 1-4 (fine texture is indistinguishable from noise for any blind estimator).
 
 from __future__ import annotations
 
+import ctypes
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from ..working_image import LUMA_WEIGHTS
 
 _IMMERKAER = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float32)
 EDGE_EXCLUDED_FRACTION = 0.10
+EDGE_SAMPLE_STEP = 7  # the edge threshold is the quantile of every 7th edge strength (as exact, 7x less to sort)
 # mean |response| of [0, 1] pixels -> sigma in 8-bit units (the integer taps keep a flat image at exactly 0)
 _SIGMA_PER_MEAN_ABS = 255.0 * math.sqrt(math.pi / 2.0) / 6.0
 # RGB response -> responses of luma, rg = R - G and yb = (R + G)/2 - B (the filter is linear)
@@ -76,20 +78,10 @@ def _inner_mask(rows: int, tile_h: int, tile_w: int) -> np.ndarray:
 
 def _kept_sums(response: np.ndarray, edge: np.ndarray, tile_h: int, threshold: float) -> tuple[np.ndarray, int]:
     """Sums of |response| (luma, per-channel mean, rg, yb; gray: the first two) over the pixels inside
-    their tile whose edge strength is at most `threshold`, and how many there are. One pass in the kit's
-    C kernel (noise_sums.c) when it is built, else with OpenCV masks."""
+    their tile whose edge strength is at most `threshold`, and how many there are (OpenCV masks)."""
     rows, w = edge.shape
     channels = 1 if response.ndim == 2 else response.shape[2]
     sums = np.zeros(4)
-    lib = native.load()
-    if lib is not None:
-        response = np.ascontiguousarray(response, dtype=np.float32)  # the kernel reads raw rows (no copy when so)
-        edge = np.ascontiguousarray(edge, dtype=np.float32)
-        n = lib.noise_response_sums(
-            response.ctypes.data, edge.ctypes.data, rows, w, channels, tile_h, threshold,
-            _LUMA.ctypes.data, sums.ctypes.data,
-        )  # fmt: skip
-        return sums, int(n)
     mask = cv2.compare(edge, threshold, cv2.CMP_LE)
     cv2.bitwise_and(mask, _inner_mask(rows, tile_h, w), dst=mask)
     n = cv2.countNonZero(mask)
@@ -102,6 +94,30 @@ def _kept_sums(response: np.ndarray, edge: np.ndarray, tile_h: int, threshold: f
     return n * np.array([luma, _abs_means(response, mask).mean(), rg, yb]), n
 
 
+def _levels(sums: np.ndarray, count: int, gray_only: bool) -> NoiseLevels:
+    if count == 0:
+        return NoiseLevels(0.0, 0.0, 0.0, 0.0)
+    luma, channel, rg, yb = (float(v) / count * _SIGMA_PER_MEAN_ABS for v in sums)
+    return NoiseLevels(luma, luma, 0.0, 0.0) if gray_only else NoiseLevels(channel, luma, rg, yb)
+
+
+def _stack_levels_native(lib, gray: np.ndarray, planes: np.ndarray, tile_h: int, gray_only: bool) -> NoiseLevels:
+    """noise_levels of one stack of equally sized tiles in the kit's C kernel (noise_sums.c): edge strengths,
+    their quantile, the Immerkaer responses and the pooled sums in two passes."""
+    gray = np.ascontiguousarray(gray, dtype=np.float32)
+    planes = np.ascontiguousarray(planes, dtype=np.float32)
+    channels = 1 if planes.ndim == 2 else planes.shape[2]
+    sums = np.zeros(4)
+    threshold = ctypes.c_float()
+    n = lib.noise_stack_sums(
+        gray.ctypes.data, planes.ctypes.data, gray.shape[0], gray.shape[1], channels, tile_h, EDGE_SAMPLE_STEP,
+        1.0 - EDGE_EXCLUDED_FRACTION, _LUMA.ctypes.data, sums.ctypes.data, ctypes.byref(threshold),
+    )  # fmt: skip
+    if n == ctypes.c_size_t(-1).value:
+        raise MemoryError("noise_stack_sums: no memory for its scratch planes")
+    return _levels(sums, int(n), gray_only)
+
+
 def noise_levels(gray_tiles: Sequence[np.ndarray], rgb_tiles: Sequence[np.ndarray] | None = None) -> NoiseLevels:
     """Noise levels from [0, 1] luma tiles (or ``[whole_image]``) and the matching RGB tiles
     (None for a gray image: channel = luma, rg = yb = 0).  See sampling.tiles.
@@ -112,6 +128,13 @@ def noise_levels(gray_tiles: Sequence[np.ndarray], rgb_tiles: Sequence[np.ndarra
     keep = [i for i, g in enumerate(gray_tiles) if min(g.shape[:2]) > 2]
     # tiles of one size are stacked and filtered together; otherwise each is its own stack
     same_size = len({gray_tiles[i].shape for i in keep}) == 1
+    planes = gray_tiles if rgb_tiles is None else rgb_tiles
+    lib = native.load()
+    if lib is not None and keep and same_size:  # the common case, in the kernel
+        stack = [gray_tiles[i] for i in keep]
+        return _stack_levels_native(
+            lib, _stack(stack), _stack([planes[i] for i in keep]), stack[0].shape[0], rgb_tiles is None
+        )
     stacks = [keep] if same_size else [[i] for i in keep]
     edges = [_edge_strength(_stack([gray_tiles[i] for i in members])) for members in stacks]
     if not edges:
@@ -120,8 +143,7 @@ def noise_levels(gray_tiles: Sequence[np.ndarray], rgb_tiles: Sequence[np.ndarra
     pooled = np.concatenate(
         [e.reshape(-1, h, e.shape[1])[:, 1:-1, 1:-1].ravel() for e, h in zip(edges, heights, strict=True)]
     )
-    threshold = float(np.quantile(pooled[::7], 1.0 - EDGE_EXCLUDED_FRACTION))
-    planes = gray_tiles if rgb_tiles is None else rgb_tiles
+    threshold = float(np.quantile(pooled[::EDGE_SAMPLE_STEP], 1.0 - EDGE_EXCLUDED_FRACTION))
     sums = np.zeros(4)  # luma, per-channel mean, rg, yb: sums of |response| over the kept pixels
     count = 0
     for members, edge, h in zip(stacks, edges, heights, strict=True):
@@ -129,12 +151,7 @@ def noise_levels(gray_tiles: Sequence[np.ndarray], rgb_tiles: Sequence[np.ndarra
         stack_sums, n = _kept_sums(response, edge, h, threshold)
         sums += stack_sums
         count += n
-    if count == 0:
-        return NoiseLevels(0.0, 0.0, 0.0, 0.0)
-    luma, channel, rg, yb = (float(v) / count * _SIGMA_PER_MEAN_ABS for v in sums)
-    if rgb_tiles is None:
-        return NoiseLevels(luma, luma, 0.0, 0.0)
-    return NoiseLevels(channel, luma, rg, yb)
+    return _levels(sums, count, rgb_tiles is None)
 
 
 def estimate_noise_sigma(gray_tiles: Sequence[np.ndarray], rgb_tiles: Sequence[np.ndarray] | None = None) -> float:
