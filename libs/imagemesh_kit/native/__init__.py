@@ -8,8 +8,8 @@ its pure-Python/OpenCV path: `load()` answers None then, and says so once in the
 Kernels: png_unfilter.c (PNG scanline unfiltering, used by imagemesh_kit.png_read); huffman_deflate.c
 (Huffman-only deflate, used by imagemesh_kit.png's writer); nss_moments.c (the moment
 sums of BRISQUE's and NIQE's AGGD fits), noise_sums.c (the noise estimate over a stack of tiles) and unit_rgb.c
-(8-bit RGB -> float RGB, luma and their samples in one pass) and ycc_steps.c (the per-pixel passes of denoising
-and sharpening), used by the quality service.
+(8-bit RGB -> float RGB, luma and their samples in one pass), ycc_steps.c (the per-pixel passes of denoising
+and sharpening) and ssim_terms.c (the per-pixel parts of SSIM), used by the quality service.
 """
 
 from __future__ import annotations
@@ -28,7 +28,15 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-KERNELS = ("png_unfilter.c", "huffman_deflate.c", "nss_moments.c", "noise_sums.c", "unit_rgb.c", "ycc_steps.c")
+KERNELS = (
+    "png_unfilter.c",
+    "huffman_deflate.c",
+    "nss_moments.c",
+    "noise_sums.c",
+    "unit_rgb.c",
+    "ycc_steps.c",
+    "ssim_terms.c",
+)
 SOURCES = tuple(HERE / name for name in KERNELS)
 LIBRARY = HERE / f"_imagemesh_native{sysconfig.get_config_var('SHLIB_SUFFIX') or '.so'}"
 # Portable code: no -march=native, so a library built in an image runs on any machine of the architecture
@@ -86,6 +94,10 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     lib.ycc_denoise_merge.restype = None
     lib.ycc_sharpen.argtypes = [ctypes.c_void_p, ctypes.c_void_p, size, *[ctypes.c_float] * 4, ctypes.c_void_p]
     lib.ycc_sharpen.restype = None
+    lib.ssim_products.argtypes = [ctypes.c_void_p, ctypes.c_void_p, size, ctypes.c_void_p, ctypes.c_void_p]
+    lib.ssim_products.restype = None
+    lib.ssim_map_sum.argtypes = [*[ctypes.c_void_p] * 4, size, size, size, *[ctypes.c_float] * 3]
+    lib.ssim_map_sum.restype = ctypes.c_double
     lib.nss_block_moments.argtypes = [ctypes.c_void_p, *[size] * 8, ctypes.c_void_p]
     lib.nss_block_moments.restype = ctypes.c_int
     lib.noise_stack_sums.argtypes = [ctypes.c_void_p, ctypes.c_void_p, *[size] * 5, ctypes.c_double]

@@ -2,6 +2,7 @@ import pytest
 from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
 from imagemesh_kit.errors import InvalidArgument
+from services.quality.domain import fidelity
 from services.quality.domain.fidelity import psnr, ssim
 from services.quality.domain.working_image import to_working_image
 from services.quality.tests.images import add_noise, blur, photo
@@ -53,3 +54,16 @@ def test_more_distortion_lower_fidelity():
     ]
     assert [v[0] for v in values] == sorted([v[0] for v in values], reverse=True)
     assert [v[1] for v in values] == sorted([v[1] for v in values], reverse=True)
+
+
+@pytest.mark.parametrize("gaussian", [True, False])
+@pytest.mark.parametrize(("shape", "name"), [((300, 451), "camera"), ((257, 390, 3), "astronaut")])
+def test_ssim_is_the_same_without_the_kernel(shape, name, gaussian, monkeypatch):
+    """The C kernel does numpy's float32 arithmetic and sums in float64: the same mean to ~1e-7."""
+    assert fidelity.native.load() is not None, "the C kernels are not built: run `make setup`"
+    a, b = pair(name, lambda x: add_noise(x, 12))
+    x, y = (a.gray, b.gray) if len(shape) == 2 else (a.rgb, b.rgb)
+    x, y = x[: shape[0], : shape[1]], y[: shape[0], : shape[1]]  # views: rows further apart than their width
+    fast = ssim(x, y, gaussian_weights=gaussian)
+    monkeypatch.setattr(fidelity.native, "load", lambda: None)
+    assert fast == pytest.approx(ssim(x, y, gaussian_weights=gaussian), abs=2e-7)
