@@ -9,7 +9,8 @@ Kernels: png_unfilter.c (PNG scanline unfiltering, used by imagemesh_kit.png_rea
 (Huffman-only deflate, used by imagemesh_kit.png's writer); nss_moments.c (the moment
 sums of BRISQUE's and NIQE's AGGD fits), noise_sums.c (the noise estimate over a stack of tiles) and unit_rgb.c
 (8-bit RGB -> float RGB, luma and their samples in one pass), ycc_steps.c (the per-pixel passes of denoising
-and sharpening) and ssim_terms.c (the per-pixel parts of SSIM), used by the quality service.
+and sharpening), ssim_terms.c (the per-pixel parts of SSIM) and area_resize.c (area-averaging downscale), used by
+the quality service.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ KERNELS = (
     "unit_rgb.c",
     "ycc_steps.c",
     "ssim_terms.c",
+    "area_resize.c",
 )
 SOURCES = tuple(HERE / name for name in KERNELS)
 LIBRARY = HERE / f"_imagemesh_native{sysconfig.get_config_var('SHLIB_SUFFIX') or '.so'}"
@@ -43,6 +45,7 @@ LIBRARY = HERE / f"_imagemesh_native{sysconfig.get_config_var('SHLIB_SUFFIX') or
 # (SSE2, which the unfilter uses, is part of every x86-64).
 # (No -Werror: a newer compiler's new warning must not cost a machine its kernels.)
 CFLAGS = ("-O3", "-std=c99", "-fPIC", "-shared", "-Wall", "-Wextra")
+LIBS = ("-lm",)  # floor/ceil (the kernels' only library calls besides malloc)
 
 _lock = threading.Lock()
 _loaded: ctypes.CDLL | None = None
@@ -67,7 +70,7 @@ def build(output: Path = LIBRARY) -> Path:
     os.close(fd)
     try:
         done = subprocess.run(
-            [*cc.split(), *CFLAGS, "-o", tmp, *map(str, SOURCES)], capture_output=True, text=True, check=False
+            [*cc.split(), *CFLAGS, "-o", tmp, *map(str, SOURCES), *LIBS], capture_output=True, text=True, check=False
         )
         if done.returncode != 0:
             raise RuntimeError(f"{cc} failed:\n{done.stderr.strip()}")
@@ -98,6 +101,8 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     lib.ssim_products.restype = None
     lib.ssim_map_sum.argtypes = [*[ctypes.c_void_p] * 4, size, size, size, *[ctypes.c_float] * 3]
     lib.ssim_map_sum.restype = ctypes.c_double
+    lib.area_resize.argtypes = [ctypes.c_void_p, size, size, size, ctypes.c_void_p, size, size]
+    lib.area_resize.restype = ctypes.c_int
     lib.nss_block_moments.argtypes = [ctypes.c_void_p, *[size] * 8, ctypes.c_void_p]
     lib.nss_block_moments.restype = ctypes.c_int
     lib.noise_stack_sums.argtypes = [ctypes.c_void_p, ctypes.c_void_p, *[size] * 5, ctypes.c_double]

@@ -211,3 +211,19 @@ def test_the_noise_kernel_takes_numpys_edge_threshold(tile_h, tile_w, count):
     )  # fmt: skip
     assert threshold.value == pytest.approx(want, rel=1e-6)
     assert kept == np.count_nonzero(pooled <= threshold.value)
+
+
+@pytest.mark.parametrize("shape", [(1225, 1633), (3000, 4000), (769, 577), (800, 800), (1536, 1000)])
+def test_analysis_scale_equals_opencvs_area_resize(shape):
+    """The kernel's vertical-first area average has OpenCV's INTER_AREA weights: the same image to float rounding
+    (non-integer factors, a factor of exactly 2, a 1-pixel shrink)."""
+    assert natural_scene.native.load() is not None, "the C kernels are not built: run `make setup`"
+    gray = np.random.default_rng(sum(shape)).random(shape, dtype=np.float32)
+    ours = natural_scene.analysis_scale(gray)
+    h, w = shape
+    factor = natural_scene.ANALYSIS_LONG_SIDE / max(h, w)
+    size = (max(1, round(w * factor)), max(1, round(h * factor)))
+    theirs = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+    assert ours.shape == theirs.shape and ours.dtype == np.float32
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7)
+    assert np.array_equal(natural_scene.analysis_scale(gray[:700, :700]), gray[:700, :700])  # small: as it is

@@ -158,10 +158,20 @@ def aggd_from_moments(
 
 
 def analysis_scale(gray: np.ndarray, long_side: int = ANALYSIS_LONG_SIDE) -> np.ndarray:
-    """Downscale (area averaging) so the long side is at most ``long_side``; smaller images pass."""
+    """Downscale (area averaging) so the long side is at most ``long_side``; smaller images pass.
+
+    OpenCV's INTER_AREA weights, computed by the kit's C kernel (area_resize.c: the vertical pass first, ~2x
+    faster) for float32 planes when it is built; the same to float rounding (tested)."""
     h, w = gray.shape
     factor = long_side / max(h, w)
     if factor >= 1.0:
         return gray
     size = (max(1, round(w * factor)), max(1, round(h * factor)))
+    lib = native.load()
+    if lib is not None and gray.dtype == np.float32 and gray.strides[1] == gray.itemsize:
+        out = np.empty((size[1], size[0]), dtype=np.float32)
+        status = lib.area_resize(gray.ctypes.data, h, w, gray.strides[0] // gray.itemsize, out.ctypes.data, *size[::-1])
+        if status == -2:
+            raise MemoryError("area_resize: no memory for its tap tables")
+        return out
     return cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
