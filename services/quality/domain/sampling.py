@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -49,6 +50,30 @@ def tiles(a: np.ndarray, tile: int = TILE, per_side: int = MAX_TILES_PER_SIDE) -
     if len(boxes) == 1:
         return [a]
     return [a[r, c] for r, c in boxes]
+
+
+def stack_rows(parts: Sequence[np.ndarray]) -> np.ndarray:
+    """The arrays one above the other (np.concatenate along axis 0) - without a copy when they already lie back
+    to back in one contiguous buffer, as the tiles of an image stacked earlier do (the measurements of a search
+    trial): then the result is a view of that buffer."""
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    owner = first.base if isinstance(first.base, np.ndarray) else None
+    if owner is not None and owner.flags.c_contiguous:
+        at = first.__array_interface__["data"][0]
+        for p in parts:
+            same_kind = p.dtype == first.dtype and p.shape[1:] == first.shape[1:]
+            if p.base is not owner or not p.flags.c_contiguous or not same_kind:
+                break
+            if p.__array_interface__["data"][0] != at:
+                break
+            at += p.nbytes
+        else:
+            start = first.__array_interface__["data"][0] - owner.__array_interface__["data"][0]
+            region = owner.reshape(-1).view(np.uint8)[start : start + sum(p.nbytes for p in parts)]
+            return region.view(first.dtype).reshape(-1, *first.shape[1:])
+    return np.concatenate(parts, axis=0)
 
 
 def stride_for(h: int, w: int, target: int = STRIDED_TARGET_PIXELS) -> int:

@@ -17,7 +17,7 @@ from services.quality.domain.metrics.brisque import brisque_score
 from services.quality.domain.metrics.natural_scene import gaussian_window, mscn, pair_products, signal_moments
 from services.quality.domain.metrics.niqe import niqe_score
 from services.quality.domain.metrics.noise import EDGE_EXCLUDED_FRACTION, noise_levels
-from services.quality.domain.sampling import strided, tiles
+from services.quality.domain.sampling import stack_rows, strided, tiles
 from services.quality.domain.working_image import LUMA_WEIGHTS, to_pixels, to_working_image
 from services.quality.tests.images import add_noise, photo
 
@@ -227,3 +227,16 @@ def test_analysis_scale_equals_opencvs_area_resize(shape):
     assert ours.shape == theirs.shape and ours.dtype == np.float32
     np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7)
     assert np.array_equal(natural_scene.analysis_scale(gray[:700, :700]), gray[:700, :700])  # small: as it is
+
+
+def test_stack_rows_is_a_view_only_of_tiles_lying_back_to_back():
+    stack = np.random.default_rng(5).random((64, 10, 3), dtype=np.float32)
+    parts = [stack[0:16], stack[16:40], stack[40:64]]
+    joined = stack_rows(parts)
+    assert np.shares_memory(joined, stack) and np.array_equal(joined, stack)
+    for copied in ([stack[0:16], stack[40:64]], [stack[16:40], stack[0:16]], [stack[0:16], stack[16:40].copy()]):
+        out = stack_rows(copied)
+        assert not np.shares_memory(out, stack) and np.array_equal(out, np.concatenate(copied))
+    image = np.random.default_rng(6).random((300, 300), dtype=np.float32)
+    image_tiles = tiles(image, tile=64)  # tiles of an image: views, but not back to back
+    assert np.array_equal(stack_rows(image_tiles), np.concatenate(image_tiles))

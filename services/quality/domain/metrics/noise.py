@@ -23,6 +23,7 @@ import numpy as np
 
 from imagemesh_kit import native
 
+from ..sampling import stack_rows
 from ..working_image import LUMA_WEIGHTS
 
 _IMMERKAER = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float32)
@@ -65,7 +66,7 @@ def _abs_means(response: np.ndarray, mask: np.ndarray) -> np.ndarray:
 def _stack(tiles: Sequence[np.ndarray]) -> np.ndarray:
     """Tiles one above the other in one array, so each filter runs once; where a 3x3 filter sees the
     next tile is a tile's border row, which is left out anyway."""
-    return tiles[0] if len(tiles) == 1 else np.concatenate(tiles, axis=0)
+    return stack_rows(tiles)
 
 
 def _inner_mask(rows: int, tile_h: int, tile_w: int) -> np.ndarray:

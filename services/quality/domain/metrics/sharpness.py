@@ -20,6 +20,8 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from ..sampling import stack_rows
+
 PRE_BLUR_SIGMA = 0.7
 _MARGIN = 4  # border pixels dropped from every tile (filter support)
 
@@ -45,7 +47,7 @@ def _kept_responses(tiles: list[np.ndarray]) -> list[np.ndarray]:
     m = _MARGIN
     if len(tiles) > 1 and len({t.shape for t in tiles}) == 1:
         h, w = tiles[0].shape
-        stacked = _response(np.concatenate(tiles, axis=0)).reshape(len(tiles), h, w)
+        stacked = _response(stack_rows(tiles)).reshape(len(tiles), h, w)
         return [r[m:-m, m:-m] for r in stacked]
     return [_response(t)[m:-m, m:-m] for t in tiles]
 
