@@ -114,9 +114,10 @@ def _full_views(canvas: list[np.ndarray], is_gray: bool) -> SampledViews:
 
 
 def _rgb_views(rgb: np.ndarray, is_gray: bool) -> SampledViews:
-    """Views of a full RGB result: the same tiles and strided sample _full_views reads."""
+    """Views of a full RGB result: the same tiles and strided sample _full_views reads (the sample gathered
+    once into a contiguous array: luma and colourfulness both read it)."""
     sample = strided(rgb)
-    return _views(tiles(rgb), sample, is_gray, subsampled=sample is not rgb)
+    return _views(tiles(rgb), np.ascontiguousarray(sample), is_gray, subsampled=sample is not rgb)
 
 
 def _apply_all(image: WorkingImage, accepted: list[_Accepted]) -> np.ndarray:
