@@ -18,7 +18,7 @@ from .cancel import ProgressFn, StopFn, checkpoint
 from .enhance.params import enhance_params, reference_stats
 from .enhance.pipeline import AppliedStep, enhance_working
 from .fidelity import psnr, ssim
-from .measure import Measurements, measure
+from .measure import Measurements, measure, with_natural_scene
 from .parallel import submit
 from .report import QualityReport
 from .scoring import build_report
@@ -82,18 +82,23 @@ def _differences(ref: QualityReport, cand: QualityReport) -> tuple[AspectDiffere
 
 @dataclass(frozen=True, eq=False)
 class Assessed:
-    """One side of a comparison, ready to compare: the normalised image, its measurements and report."""
+    """One side of a comparison, ready to compare: the normalised image and its light measurements (all but
+    BRISQUE and NIQE, which compare_assessed takes on the pool while it enhances: nothing before the reports
+    needs them)."""
 
     image: WorkingImage
     measurements: Measurements
-    report: QualityReport
 
 
 def assessed(pixels: np.ndarray, field: str) -> Assessed:
-    """Normalise and assess one side (InvalidArgument naming `field` when the pixels are unusable)."""
+    """Normalise and measure one side (InvalidArgument naming `field` when the pixels are unusable)."""
     image = to_working_image(pixels, field=field)
-    m = measure(image)
-    return Assessed(image, m, build_report(m, width=image.width, height=image.height, is_grayscale=image.is_grayscale))
+    return Assessed(image, measure(image, natural_scene=False))
+
+
+def _report(side: Assessed, m: Measurements) -> QualityReport:
+    image = side.image
+    return build_report(m, width=image.width, height=image.height, is_grayscale=image.is_grayscale)
 
 
 def compare(
@@ -130,8 +135,7 @@ def compare_assessed(
     """Compare two already assessed sides (the service assesses each as soon as it is decoded)."""
     started = time.perf_counter() if started is None else started
     params = enhance_params(enhancement_level)
-    ref, ref_m, report1 = reference.image, reference.measurements, reference.report
-    cand, cand_m, report2 = candidate.image, candidate.measurements, candidate.report
+    ref, cand, cand_m = reference.image, candidate.image, candidate.measurements
     checkpoint(0.5, "computing PSNR and SSIM", on_progress, should_stop)
     resized = (ref.width, ref.height) != (cand.width, cand.height)
     size_note = "same size"
@@ -142,20 +146,27 @@ def compare_assessed(
             f"candidate {cand.width}x{cand.height} resized to the reference's {ref.width}x{ref.height} "
             "for PSNR and SSIM"
         )
-    # fidelity on the pool while the candidate is enhanced here (neither reads what the other writes)
-    fidelity = submit(lambda: (psnr(ref.rgb, aligned.rgb), ssim(ref.gray, aligned.gray)))
+
+    # fidelity, then both sides' BRISQUE and NIQE, on the pool while the candidate is enhanced here (neither reads
+    # what the other writes; one task, so that the two cores are not shared three ways)
+    def beside_enhancement() -> tuple[float, float, Measurements, Measurements]:
+        fidelity = psnr(ref.rgb, aligned.rgb), ssim(ref.gray, aligned.gray)
+        return *fidelity, *(with_natural_scene(side.measurements, side.image) for side in (reference, candidate))
+
+    background = submit(beside_enhancement)
     steps: tuple[AppliedStep, ...] = ()
     notes: tuple[str, ...] = ()
     enhanced = None
     if params.level > 0.0:
         checkpoint(0.6, "enhancing candidate", on_progress, should_stop)
         result = enhance_working(
-            cand, params, reference=reference_stats(ref, ref_m), before=cand_m, should_stop=should_stop
+            cand, params, reference=reference_stats(ref, reference.measurements), before=cand_m, should_stop=should_stop
         )
         steps, notes = result.steps, result.notes
         if steps:
             enhanced = to_pixels(result.rgb, cand.alpha, is_grayscale=cand.is_grayscale, bit_depth=cand.bit_depth)
-    fidelity_psnr, fidelity_ssim = fidelity.result()
+    fidelity_psnr, fidelity_ssim, ref_m, cand_m = background.result()
+    report1, report2 = _report(reference, ref_m), _report(candidate, cand_m)
     checkpoint(1.0, "done", on_progress, should_stop)
     return ComparisonResult(
         report1=report1,

@@ -95,11 +95,19 @@ def measure_views(views: SampledViews, nss_gray: np.ndarray | None = None, *, co
     )
 
 
+def with_natural_scene(m: Measurements, image: WorkingImage) -> Measurements:
+    """Light measurements of `image` (measure(..., natural_scene=False)) completed by its BRISQUE and NIQE, taken
+    at the analysis scale (the costly part of a measurement: a comparison takes it while it enhances)."""
+    nss_gray = analysis_scale(image.gray)
+    notes = m.notes
+    if nss_gray is not image.gray:
+        notes = (*notes, f"BRISQUE and NIQE measured at {ANALYSIS_LONG_SIDE} px on the long side")
+    return replace(
+        m, brisque=brisque_score(nss_gray, downscale=False), niqe=niqe_score(nss_gray, downscale=False), notes=notes
+    )
+
+
 def measure(image: WorkingImage, *, natural_scene: bool = True) -> Measurements:
     """Measure every aspect; natural_scene=False skips BRISQUE and NIQE (the costly ones)."""
-    nss_gray = analysis_scale(image.gray) if natural_scene else None
-    m = measure_views(sampled_views(image), nss_gray)
-    if nss_gray is not None and nss_gray is not image.gray:
-        note = f"BRISQUE and NIQE measured at {ANALYSIS_LONG_SIDE} px on the long side"
-        m = replace(m, notes=(*m.notes, note))
-    return m
+    m = measure_views(sampled_views(image))
+    return with_natural_scene(m, image) if natural_scene else m

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from imagemesh_kit.errors import InvalidArgument
+from services.quality.domain.assess import assess
 from services.quality.domain.compare import compare
 from services.quality.tests.images import add_noise, photo
 
@@ -51,3 +52,20 @@ def test_gray_vs_colour_and_bad_level():
     with pytest.raises(InvalidArgument) as err:
         compare(photo("camera"), np.zeros((4, 4), np.uint8))
     assert err.value.violations[0].field == "image2"
+
+
+def test_both_reports_equal_the_assessment_of_each_image():
+    """BRISQUE and NIQE are taken on the pool while the candidate is enhanced: the reports still carry every
+    aspect, with the values assess() gives for each image."""
+    ref = cv2.resize(photo("astronaut"), (1000, 800))
+    cand = add_noise(ref, 12.0)
+    r = compare(ref, cand, 1.0)
+    for report, pixels in ((r.report1, ref), (r.report2, cand)):
+        alone = assess(pixels)
+
+        def values(rep):
+            return [(a.name, a.value, a.score) for a in rep.aspects]
+
+        assert values(report) == values(alone)
+        assert report.overall == alone.overall and report.notes == alone.notes
+        assert {"brisque", "niqe"} <= {a.name for a in report.aspects}
