@@ -167,11 +167,12 @@ class QualityUseCases:
         (_, reference), (source, candidate) = await asyncio.gather(
             self._assessed(caller, image1_id, "image1_id"), self._assessed(caller, image2_id, "image2_id")
         )
-        result = await self._cpu(compare_assessed, reference, candidate, level)
+        # the enhanced PNG is written while the enhancement's final check runs
+        result = await self._cpu(compare_assessed, reference, candidate, level, encode=encode_png)
         comparison_id = uuid.uuid4().hex
         enhanced_id = ""
         if result.enhanced_pixels is not None:
-            png = await self._cpu(encode_png, result.enhanced_pixels)
+            png = result.enhanced_encoded
             stored = await self._storage.upload(
                 png,
                 filename=_derived_name(source.filename),

@@ -9,7 +9,9 @@ noise level, sharpness, chroma mean/std - never its pixels) at `enhancement_leve
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -44,7 +46,9 @@ class ComparisonResult:
     candidate against the reference; resized / size_note: whether and how the candidate was resized
     for them.  differences: per aspect, candidate - reference.  enhancements_applied / enhancement_notes:
     what enhancement did; enhanced_pixels: the enhanced candidate in its own layout (None when the
-    level is 0 or nothing could be improved safely).  processing_time_ms: wall time of compare().
+    level is 0 or nothing could be improved safely); enhanced_encoded: `encode(enhanced_pixels)` when
+    compare_assessed was given an encoder (made while the enhancement's final check runs).
+    processing_time_ms: wall time of compare().
     """
 
     report1: QualityReport
@@ -58,6 +62,7 @@ class ComparisonResult:
     enhancement_notes: tuple[str, ...]
     enhanced_pixels: np.ndarray | None
     processing_time_ms: float
+    enhanced_encoded: Any = None
 
 
 def resize_to(image: WorkingImage, width: int, height: int) -> WorkingImage:
@@ -131,8 +136,10 @@ def compare_assessed(
     on_progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
     started: float | None = None,
+    encode: Callable[[np.ndarray], Any] | None = None,
 ) -> ComparisonResult:
-    """Compare two already assessed sides (the service assesses each as soon as it is decoded)."""
+    """Compare two already assessed sides (the service assesses each as soon as it is decoded). `encode`: the
+    caller's encoder for the enhanced pixels (the service's PNG writer), run while the final check runs."""
     started = time.perf_counter() if started is None else started
     params = enhance_params(enhancement_level)
     ref, cand, cand_m = reference.image, candidate.image, candidate.measurements
@@ -156,15 +163,25 @@ def compare_assessed(
     background = submit(beside_enhancement)
     steps: tuple[AppliedStep, ...] = ()
     notes: tuple[str, ...] = ()
-    enhanced = None
+    enhanced = encoded = None
     if params.level > 0.0:
         checkpoint(0.6, "enhancing candidate", on_progress, should_stop)
+
+        def output(rgb: np.ndarray) -> tuple[np.ndarray, Any]:
+            pixels = to_pixels(rgb, cand.alpha, is_grayscale=cand.is_grayscale, bit_depth=cand.bit_depth)
+            return pixels, None if encode is None else encode(pixels)
+
         result = enhance_working(
-            cand, params, reference=reference_stats(ref, reference.measurements), before=cand_m, should_stop=should_stop
+            cand,
+            params,
+            reference=reference_stats(ref, reference.measurements),
+            before=cand_m,
+            should_stop=should_stop,
+            output=output,
         )
         steps, notes = result.steps, result.notes
         if steps:
-            enhanced = to_pixels(result.rgb, cand.alpha, is_grayscale=cand.is_grayscale, bit_depth=cand.bit_depth)
+            enhanced, encoded = result.output
     fidelity_psnr, fidelity_ssim, ref_m, cand_m = background.result()
     report1, report2 = _report(reference, ref_m), _report(candidate, cand_m)
     checkpoint(1.0, "done", on_progress, should_stop)
@@ -180,6 +197,7 @@ def compare_assessed(
         enhancement_notes=notes,
         enhanced_pixels=enhanced,
         processing_time_ms=(time.perf_counter() - started) * 1000.0,
+        enhanced_encoded=encoded,
     )
 
 

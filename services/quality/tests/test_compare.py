@@ -4,7 +4,7 @@ import pytest
 
 from imagemesh_kit.errors import InvalidArgument
 from services.quality.domain.assess import assess
-from services.quality.domain.compare import compare
+from services.quality.domain.compare import assessed, compare, compare_assessed
 from services.quality.tests.images import add_noise, photo
 
 
@@ -69,3 +69,21 @@ def test_both_reports_equal_the_assessment_of_each_image():
         assert values(report) == values(alone)
         assert report.overall == alone.overall and report.notes == alone.notes
         assert {"brisque", "niqe"} <= {a.name for a in report.aspects}
+
+
+def test_the_encoder_gets_the_final_pixels_once():
+    """compare_assessed runs the caller's encoder while the enhancement's final check runs; what it returns is
+    the encoding of exactly the pixels the result carries."""
+    ref = photo("astronaut")
+    calls = []
+
+    def encode(pixels):
+        calls.append(pixels.copy())
+        return pixels.tobytes()
+
+    sides = [assessed(p, f) for p, f in ((ref, "image1"), (add_noise(ref, 15.0), "image2"))]
+    r = compare_assessed(*sides, 1.0, encode=encode)
+    assert r.enhancements_applied and len(calls) == 1
+    assert np.array_equal(calls[0], r.enhanced_pixels) and r.enhanced_encoded == r.enhanced_pixels.tobytes()
+    untouched = compare_assessed(*sides, 0.0, encode=encode)
+    assert untouched.enhanced_pixels is None and untouched.enhanced_encoded is None and len(calls) == 1

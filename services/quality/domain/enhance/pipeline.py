@@ -26,7 +26,7 @@ import numpy as np
 
 from ..cancel import ProgressFn, StopFn, checkpoint
 from ..measure import Measurements, SampledViews, measure, measure_views
-from ..parallel import banded
+from ..parallel import banded, submit
 from ..sampling import stride_for, strided, tile_boxes, tiles
 from ..scoring import aspect_scores
 from ..working_image import WorkingImage, luma
@@ -61,7 +61,8 @@ class EnhancementResult:
 
     steps: the steps applied; notes: what was weakened or skipped and why;
     before / after: light measurements (no BRISQUE/NIQE) used for the no-regression check (after a search on
-    the full image, `after` has no blockiness either: 0, as compression is never an enhancement target).
+    the full image, `after` has no blockiness either: 0, as compression is never an enhancement target);
+    output: enhance_working's `output` of rgb when steps were applied and an `output` was given, else None.
     """
 
     rgb: np.ndarray
@@ -70,6 +71,7 @@ class EnhancementResult:
     notes: tuple[str, ...]
     before: Measurements
     after: Measurements
+    output: Any = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -216,10 +218,13 @@ def enhance_working(
     before: Measurements | None = None,
     on_progress: ProgressFn | None = None,
     should_stop: StopFn | None = None,
+    output: Callable[[np.ndarray], Any] | None = None,
 ) -> EnhancementResult:
     """Enhance `image` (level, aspects from `params`), optionally toward `reference` statistics.
 
-    `before`: the image's measurements if already taken (saves a measurement).
+    `before`: the image's measurements if already taken (saves a measurement). `output`: what the caller makes
+    of the enhanced RGB (its 8-bit pixels, their file), made on the calling thread while the final check runs on
+    the pool, and returned as EnhancementResult.output (only when steps were applied).
     """
     checkpoint(0.0, "measuring", on_progress, should_stop)
     before = before or measure(image, natural_scene=False)
@@ -253,10 +258,17 @@ def enhance_working(
             ycc_tiles, _tile_views, steps, reference, tile_start, params.aspects, is_gray, notes, progress_for(0)
         )
         rgb = _apply_all(image, accepted) if accepted else image.rgb
-        after = measure_views(_rgb_views(rgb, is_gray)) if accepted else before
+        if not accepted:
+            checkpoint(1.0, "done", on_progress, should_stop)
+            return EnhancementResult(rgb, image.alpha, (), tuple(notes), before, before)
+        # the final check on the pool while this thread makes the caller's output of the result (its pixels, its
+        # file), which is kept if the check passes - as it almost always does
+        check = submit(lambda: measure_views(_rgb_views(rgb, is_gray)))
+        made = output(rgb) if output is not None else None
+        after = check.result()
         if not worsened_aspects(before, after, params.aspects, is_gray):
             checkpoint(1.0, "done", on_progress, should_stop)
-            return EnhancementResult(rgb, image.alpha, _applied(accepted), tuple(notes), before, after)
+            return EnhancementResult(rgb, image.alpha, _applied(accepted), tuple(notes), before, after, made)
         notes.append("tile search disagreed with the full image: searched on the full image")
 
     # slow path: the same search on the full image, with re-runs
@@ -268,9 +280,9 @@ def enhance_working(
         worse = worsened_aspects(before, after, params.aspects, is_gray)
         if not worse:
             checkpoint(1.0, "done", on_progress, should_stop)
-            return EnhancementResult(
-                _to_rgb(image, canvas[0], accepted), image.alpha, _applied(accepted), tuple(notes), before, after
-            )
+            rgb = _to_rgb(image, canvas[0], accepted)
+            made = output(rgb) if output is not None and accepted else None
+            return EnhancementResult(rgb, image.alpha, _applied(accepted), tuple(notes), before, after, made)
         culprits = {name for aspect in worse for name in CAN_HURT.get(aspect, ())}
         notes.append(f"re-running with weaker {', '.join(sorted(culprits))} (would worsen {', '.join(worse)})")
         steps = [s.weaker() if s.name in culprits else s for s in steps]
