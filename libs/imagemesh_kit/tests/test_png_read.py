@@ -96,6 +96,16 @@ def test_every_filter_and_pixel_size_reads_back_exactly(channels: int, dtype: ty
     np.testing.assert_array_equal(out, opencv_rgb(data))
 
 
+@pytest.mark.parametrize("channels", [3, 4])
+@pytest.mark.parametrize("pair", [(first, second) for first in range(5) for second in range(5)], ids=str)
+def test_rows_unfiltered_two_at_a_time_for_every_pair_of_filters(channels: int, pair: tuple[int, int]) -> None:
+    """8-bit RGB/RGBA rows are unfiltered in pairs (the second trailing the first by a pixel) whenever either
+    row's filter depends on its left neighbour: every pair of filter types, both orders, an odd last row."""
+    pixels = random_pixels((7, 11, channels), np.uint8, seed=sum(pair) + channels)
+    for filters in (list(pair), [pair[0], *pair]):  # pairs starting on even rows, then on odd rows
+        np.testing.assert_array_equal(read_png(reference_png(pixels, filters)), pixels)
+
+
 @pytest.mark.parametrize("width", [1, 2, 5, 64])
 def test_narrow_and_one_pixel_rows(width: int) -> None:
     pixels = random_pixels((4, width, 3), np.uint8, seed=width)
