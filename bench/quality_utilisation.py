@@ -125,8 +125,8 @@ def main() -> None:
                     spans.append((sent, time.perf_counter(), server_ms))
     finally:
         mesh.stop()
-    longest = max(end - sent for sent, end, _ in spans)
-    bins = int(longest / BIN_S) + 2
+    typical = float(np.median([end - sent for sent, end, _ in spans]))
+    bins = int(typical / BIN_S) + 2  # past the typical request, bins would mix in the pauses between requests
     profile = np.median([busy_cores(sampler.samples, sent, bins) for sent, _, _ in spans], axis=0)
     server = np.median([ms for _, _, ms in spans])
     client_ms = np.median([(end - sent) * 1000 for sent, end, _ in spans])
