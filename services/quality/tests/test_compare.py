@@ -71,10 +71,11 @@ def test_both_reports_equal_the_assessment_of_each_image():
         assert {"brisque", "niqe"} <= {a.name for a in report.aspects}
 
 
-def test_the_encoder_gets_the_final_pixels_once():
-    """compare_assessed runs the caller's encoder while the enhancement's final check runs; what it returns is
-    the encoding of exactly the pixels the result carries."""
-    ref = photo("astronaut")
+@pytest.mark.parametrize("size", [None, (1000, 800)], ids=["one tile: full-image search", "tiles: final check"])
+def test_the_encoder_gets_the_final_pixels_once(size):
+    """compare_assessed runs the caller's encoder (while the enhancement's final check runs, for images searched on
+    their tiles); what it returns is the encoding of exactly the pixels the result carries."""
+    ref = photo("astronaut") if size is None else cv2.resize(photo("astronaut"), size)
     calls = []
 
     def encode(pixels):
