@@ -105,9 +105,9 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     lib.area_resize.restype = ctypes.c_int
     lib.nss_block_moments.argtypes = [ctypes.c_void_p, *[size] * 8, ctypes.c_void_p]
     lib.nss_block_moments.restype = ctypes.c_int
-    lib.noise_stack_sums.argtypes = [ctypes.c_void_p, ctypes.c_void_p, *[size] * 5, ctypes.c_double]
-    lib.noise_stack_sums.argtypes += [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
-    lib.noise_stack_sums.restype = size
+    lib.noise_tile_sums.argtypes = [ctypes.c_void_p, ctypes.c_void_p, *[size] * 7, ctypes.c_double]
+    lib.noise_tile_sums.argtypes += [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+    lib.noise_tile_sums.restype = size
     return lib
 
 

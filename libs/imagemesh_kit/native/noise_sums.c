@@ -1,21 +1,24 @@
-/* The quality service's noise estimate (Immerkaer with Tai-Yang edge exclusion) over a stack of equally sized
- * tiles, in two passes (services/quality/domain/metrics/noise.py has the definition and the numpy form).
+/* The quality service's noise estimate (Immerkaer with Tai-Yang edge exclusion) over equally sized tiles, in two
+ * passes (services/quality/domain/metrics/noise.py has the definition and the numpy form).
  *
+ * The tiles are read where they are (an image's tiles are views into it): tile t's row r starts at
+ * gray_tiles[t] + r * gray_stride and plane_tiles[t] + r * plane_stride (strides in floats); below, "the stack" is
+ * the tiles one above the other, as the numpy form concatenates them.
  * Pass 1: the edge strength |Sobel x| + |Sobel y| of the luma at every pixel inside its tile (not on the tile's
- *         1-pixel border, the filters' support), kept in a scratch plane; every `sample_step`-th of them, in row
- *         order, goes to a sample whose `quantile` (numpy's default, linear interpolation) is the edge threshold.
+ *         1-pixel border, the filters' support), kept in a scratch plane; every `sample_step`-th of them, in the
+ *         stack's row order, goes to a sample whose `quantile` (numpy's default, linear interpolation) is the edge
+ *         threshold.
  * Pass 2: over the inside pixels whose edge strength is at most the threshold, the sums of |Immerkaer response|
  *         (the 3x3 difference of Laplacians, per channel, formed on the fly):
  *           channels 3: |wr r + wg g + wb b|, (|r| + |g| + |b|) / 3, |r - g|, |(r + g) / 2 - b|
  *           channels 1: |v|, |v|, 0, 0
- * In numpy/OpenCV that is two Sobel filters, abs and add, a pooled copy, a quantile, the Immerkaer filter of the
- * colour stack, a compare, a mask and the masked sums; here it is one read of the luma for pass 1 and one of the
- * luma and colour stacks for pass 2.
+ * In numpy/OpenCV that is two copies into a stack, two Sobel filters, abs and add, a pooled copy, a quantile, the
+ * Immerkaer filter of the colour stack, a compare, a mask and the masked sums; here it is one read of the luma for
+ * pass 1 and one of the luma and colour tiles for pass 2.
  *
- * gray: rows x w float32; planes: rows x w x channels float32 (channels 1: may be gray itself); both contiguous,
- * rows a multiple of tile_h. weights: the luma weights (wr, wg, wb). out[4]: the sums above; *threshold: the edge
- * threshold used. Returns the number of pixels kept; 0 (and zero sums) when no tile has an inside, and
- * (size_t)-1 when the scratch memory cannot be allocated.
+ * Tiles: `tiles` of tile_h x w float32 pixels (channels 1: the plane tiles may be the gray tiles). weights: the luma
+ * weights (wr, wg, wb). out[4]: the sums above; *threshold: the edge threshold used. Returns the number of pixels
+ * kept; 0 (and zero sums) when no tile has an inside, and (size_t)-1 when scratch memory cannot be allocated.
  */
 #include <math.h>
 #include <stddef.h>
@@ -82,12 +85,15 @@ static inline float immerkaer(const float *up, const float *mid, const float *do
     return outer - 2.0f * edges + 4.0f * mid[x];
 }
 
-size_t noise_stack_sums(const float *gray, const float *planes, size_t rows, size_t w, size_t channels,
-                        size_t tile_h, size_t sample_step, double q, const double *weights, double *out,
-                        float *threshold) {
+size_t noise_tile_sums(const float *const *gray_tiles, const float *const *plane_tiles, size_t tiles, size_t tile_h,
+                       size_t w, size_t gray_stride, size_t plane_stride, size_t channels, size_t sample_step, double q,
+                       const double *weights, double *out, float *threshold) {
     out[0] = out[1] = out[2] = out[3] = 0.0;
     *threshold = 0.0f;
-    if (w < 3 || tile_h < 3 || rows < tile_h || sample_step == 0) return 0;
+    const size_t rows = tiles * tile_h;
+    if (w < 3 || tile_h < 3 || tiles == 0 || sample_step == 0) return 0;
+#define GRAY_ROW(y) (gray_tiles[(y) / tile_h] + ((y) % tile_h) * gray_stride)
+#define PLANE_ROW(y) (plane_tiles[(y) / tile_h] + ((y) % tile_h) * plane_stride)
     const size_t inside = (rows / tile_h) * (tile_h - 2) * (w - 2);
     float *edge = malloc(rows * w * sizeof *edge);
     float *sample = malloc(((inside + sample_step - 1) / sample_step) * sizeof *sample);
@@ -101,7 +107,7 @@ size_t noise_stack_sums(const float *gray, const float *planes, size_t rows, siz
     for (size_t y = 0; y < rows; y++) {
         size_t in_tile = y % tile_h;
         if (in_tile == 0 || in_tile == tile_h - 1) continue;
-        const float *up = gray + (y - 1) * w, *mid = gray + y * w, *down = gray + (y + 1) * w;
+        const float *up = GRAY_ROW(y - 1), *mid = GRAY_ROW(y), *down = GRAY_ROW(y + 1); /* same tile: y is inside */
         float *e = edge + y * w;
         for (size_t x = 1; x + 1 < w; x++) {
             /* OpenCV's separable order: the row filter, then the column filter */
@@ -121,8 +127,8 @@ size_t noise_stack_sums(const float *gray, const float *planes, size_t rows, siz
     const float wr = (float)weights[0], wg = (float)weights[1], wb = (float)weights[2];
     double luma = 0.0, mean_abs = 0.0, rg = 0.0, yb = 0.0;
     size_t kept = 0;
-    const size_t stride = w * channels;
-    float *resp = malloc(stride * sizeof *resp); /* one row of responses, all channels interleaved */
+    const size_t row_floats = w * channels;
+    float *resp = malloc(row_floats * sizeof *resp); /* one row of responses, all channels interleaved */
     if (!resp) {
         free(edge);
         return (size_t)-1;
@@ -131,8 +137,8 @@ size_t noise_stack_sums(const float *gray, const float *planes, size_t rows, siz
         size_t in_tile = y % tile_h;
         if (in_tile == 0 || in_tile == tile_h - 1) continue;
         const float *e = edge + y * w;
-        const float *up = planes + (y - 1) * stride, *mid = planes + y * stride, *down = planes + (y + 1) * stride;
-        for (size_t i = channels; i + channels < stride; i++) resp[i] = immerkaer(up, mid, down, i, channels);
+        const float *up = PLANE_ROW(y - 1), *mid = PLANE_ROW(y), *down = PLANE_ROW(y + 1);
+        for (size_t i = channels; i + channels < row_floats; i++) resp[i] = immerkaer(up, mid, down, i, channels);
         /* branch-free: which pixels the edge threshold keeps is as good as random, a branch would mispredict */
         float row_luma = 0.0f, row_abs = 0.0f, row_rg = 0.0f, row_yb = 0.0f, row_kept = 0.0f;
         if (channels == 3) {
@@ -158,6 +164,8 @@ size_t noise_stack_sums(const float *gray, const float *planes, size_t rows, siz
         yb += row_yb;
         kept += (size_t)row_kept; /* exact: a row has far fewer than 2^24 pixels */
     }
+#undef GRAY_ROW
+#undef PLANE_ROW
     free(edge);
     free(resp);
     out[0] = channels == 3 ? luma : mean_abs;

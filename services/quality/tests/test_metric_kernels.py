@@ -205,8 +205,9 @@ def test_the_noise_kernel_takes_numpys_edge_threshold(tile_h, tile_w, count):
     pooled = edge.reshape(count, tile_h, tile_w)[:, 1:-1, 1:-1].ravel()
     want = np.quantile(pooled[:: noise.EDGE_SAMPLE_STEP], 1.0 - EDGE_EXCLUDED_FRACTION)
     sums, threshold = np.zeros(4), ctypes.c_float()
-    kept = lib.noise_stack_sums(
-        gray.ctypes.data, gray.ctypes.data, gray.shape[0], tile_w, 1, tile_h, noise.EDGE_SAMPLE_STEP,
+    rows, stride = noise._tile_rows([gray[i * tile_h : (i + 1) * tile_h] for i in range(count)], 1)
+    kept = lib.noise_tile_sums(
+        rows, rows, count, tile_h, tile_w, stride, stride, 1, noise.EDGE_SAMPLE_STEP,
         1.0 - EDGE_EXCLUDED_FRACTION, noise._LUMA.ctypes.data, sums.ctypes.data, ctypes.byref(threshold),
     )  # fmt: skip
     assert threshold.value == pytest.approx(want, rel=1e-6)
@@ -240,3 +241,16 @@ def test_stack_rows_is_a_view_only_of_tiles_lying_back_to_back():
     image = np.random.default_rng(6).random((300, 300), dtype=np.float32)
     image_tiles = tiles(image, tile=64)  # tiles of an image: views, but not back to back
     assert np.array_equal(stack_rows(image_tiles), np.concatenate(image_tiles))
+
+
+def test_the_noise_kernel_reads_tiles_where_they_lie():
+    """Tiles that are views into an image (rows further apart than a tile is wide), the same tiles copied into a
+    stack, and tiles whose layout the kernel does not read (a float64 copy) give the same noise levels."""
+    image = to_working_image(add_noise(photo("coffee"), 11.0, seed=4))
+    gray, rgb = tiles(image.gray, tile=64), tiles(image.rgb, tile=64)
+    assert noise._tile_rows(gray, 1) is not None and noise._tile_rows(rgb, 3) is not None  # read in place
+    in_place = dataclasses.astuple(noise_levels(gray, rgb))
+    stacked = dataclasses.astuple(noise_levels([g.copy() for g in gray], [t.copy() for t in rgb]))
+    wide = dataclasses.astuple(noise_levels([g.astype(np.float64) for g in gray], [t.astype(np.float64) for t in rgb]))
+    assert in_place == stacked
+    assert wide == pytest.approx(in_place, rel=1e-6)

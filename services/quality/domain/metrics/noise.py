@@ -102,20 +102,44 @@ def _levels(sums: np.ndarray, count: int, gray_only: bool) -> NoiseLevels:
     return NoiseLevels(luma, luma, 0.0, 0.0) if gray_only else NoiseLevels(channel, luma, rg, yb)
 
 
-def _stack_levels_native(lib, gray: np.ndarray, planes: np.ndarray, tile_h: int, gray_only: bool) -> NoiseLevels:
-    """noise_levels of one stack of equally sized tiles in the kit's C kernel (noise_sums.c): edge strengths,
-    their quantile, the Immerkaer responses and the pooled sums in two passes."""
-    gray = np.ascontiguousarray(gray, dtype=np.float32)
-    planes = np.ascontiguousarray(planes, dtype=np.float32)
-    channels = 1 if planes.ndim == 2 else planes.shape[2]
+def _tile_rows(tiles: Sequence[np.ndarray], channels: int) -> tuple[ctypes.Array, int] | None:
+    """(pointers to the tiles' first pixels, their row stride in floats) when every tile is float32 with packed
+    pixels and the same row stride (an image's tiles, a stack's slices); None otherwise."""
+    first = tiles[0]
+    pixel = (4 * channels, 4) if channels > 1 else (4,)
+    for t in tiles:
+        if (
+            t.dtype != np.float32
+            or t.shape != first.shape
+            or t.strides[1:] != pixel
+            or t.strides[0] != first.strides[0]
+        ):
+            return None
+    return (ctypes.c_void_p * len(tiles))(*(t.ctypes.data for t in tiles)), first.strides[0] // 4
+
+
+def _tile_levels_native(
+    lib, gray_tiles: list[np.ndarray], plane_tiles: list[np.ndarray], gray_only: bool
+) -> NoiseLevels:
+    """noise_levels of equally sized tiles in the kit's C kernel (noise_sums.c: edge strengths, their quantile, the
+    Immerkaer responses and the pooled sums in two passes), read where they lie - or from one stack when their
+    layout is not one the kernel reads."""
+    channels = 1 if plane_tiles[0].ndim == 2 else plane_tiles[0].shape[2]
+    gray, planes = _tile_rows(gray_tiles, 1), _tile_rows(plane_tiles, channels)
+    if gray is None or planes is None:
+        h = gray_tiles[0].shape[0]
+        stacks = [np.ascontiguousarray(_stack(ts), dtype=np.float32) for ts in (gray_tiles, plane_tiles)]
+        gray, planes = (_tile_rows([s[i * h : (i + 1) * h] for i in range(len(gray_tiles))], c)
+                        for s, c in zip(stacks, (1, channels), strict=True))  # fmt: skip
     sums = np.zeros(4)
     threshold = ctypes.c_float()
-    n = lib.noise_stack_sums(
-        gray.ctypes.data, planes.ctypes.data, gray.shape[0], gray.shape[1], channels, tile_h, EDGE_SAMPLE_STEP,
+    h, w = gray_tiles[0].shape[:2]
+    n = lib.noise_tile_sums(
+        gray[0], planes[0], len(gray_tiles), h, w, gray[1], planes[1], channels, EDGE_SAMPLE_STEP,
         1.0 - EDGE_EXCLUDED_FRACTION, _LUMA.ctypes.data, sums.ctypes.data, ctypes.byref(threshold),
     )  # fmt: skip
     if n == ctypes.c_size_t(-1).value:
-        raise MemoryError("noise_stack_sums: no memory for its scratch planes")
+        raise MemoryError("noise_tile_sums: no memory for its scratch planes")
     return _levels(sums, int(n), gray_only)
 
 
@@ -132,10 +156,7 @@ def noise_levels(gray_tiles: Sequence[np.ndarray], rgb_tiles: Sequence[np.ndarra
     planes = gray_tiles if rgb_tiles is None else rgb_tiles
     lib = native.load()
     if lib is not None and keep and same_size:  # the common case, in the kernel
-        stack = [gray_tiles[i] for i in keep]
-        return _stack_levels_native(
-            lib, _stack(stack), _stack([planes[i] for i in keep]), stack[0].shape[0], rgb_tiles is None
-        )
+        return _tile_levels_native(lib, [gray_tiles[i] for i in keep], [planes[i] for i in keep], rgb_tiles is None)
     stacks = [keep] if same_size else [[i] for i in keep]
     edges = [_edge_strength(_stack([gray_tiles[i] for i in members])) for members in stacks]
     if not edges:
