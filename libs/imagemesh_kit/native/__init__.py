@@ -91,6 +91,8 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     lib.huffman_deflate.restype = size
     lib.rgb8_to_unit.argtypes = [ctypes.c_void_p, *[size] * 4, *[ctypes.c_void_p] * 5]
     lib.rgb8_to_unit.restype = None
+    lib.unit_to_u8.argtypes = [ctypes.c_void_p, size, ctypes.c_void_p]
+    lib.unit_to_u8.restype = None
     lib.ycc_denoise_split.argtypes = [ctypes.c_void_p, size, size, *[ctypes.c_void_p] * 3]
     lib.ycc_denoise_split.restype = None
     lib.ycc_denoise_merge.argtypes = [*[ctypes.c_void_p] * 4, size, size, ctypes.c_float, *[ctypes.c_void_p] * 2]

@@ -1,4 +1,4 @@
-/* 8-bit RGB pixels -> the quality service's working image, row by row.
+/* 8-bit RGB pixels -> the quality service's working image, row by row; and float samples back to 8 bits.
  *
  * The working image (services/quality/domain/working_image.py) is float32 RGB in [0, 1], its Rec. 709 luma, and a
  * strided sample of both (every k-th pixel of every k-th row) that the histogram statistics read. In numpy and
@@ -13,8 +13,13 @@
  * Values: v / 255 as float32 (v * float(1 / 255), what numpy's float32 multiply gives); luma wr r + wg g + wb b
  * summed in float32 in that order.
  */
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 void rgb8_to_unit(const uint8_t *src, size_t rows, size_t cols, size_t src_stride, size_t k, const double *weights,
                   float *rgb, float *gray, float *rgb_sample, float *gray_sample) {
@@ -36,5 +41,26 @@ void rgb8_to_unit(const uint8_t *src, size_t rows, size_t cols, size_t src_strid
                 sg[j] = g[j * k];
             }
         }
+    }
+}
+
+/* The way back: float32 samples in [0, 1] -> uint8, v * 255 rounded to nearest (ties to even, OpenCV's cvRound) and
+ * saturated; what cv2.convertScaleAbs(np.maximum(x, 0), alpha=255) gives (NaN -> 0), in one pass. */
+void unit_to_u8(const float *src, size_t n, uint8_t *dst) {
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128 scale = _mm_set1_ps(255.0f);
+    for (; i + 16 <= n; i += 16) { /* cvtps rounds to nearest even; the packs saturate (NaN's INT_MIN -> 0) */
+        __m128i a = _mm_cvtps_epi32(_mm_mul_ps(_mm_loadu_ps(src + i), scale));
+        __m128i b = _mm_cvtps_epi32(_mm_mul_ps(_mm_loadu_ps(src + i + 4), scale));
+        __m128i c = _mm_cvtps_epi32(_mm_mul_ps(_mm_loadu_ps(src + i + 8), scale));
+        __m128i d = _mm_cvtps_epi32(_mm_mul_ps(_mm_loadu_ps(src + i + 12), scale));
+        _mm_storeu_si128((__m128i *)(dst + i), _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d)));
+    }
+#endif
+    for (; i < n; i++) {
+        float v = src[i] * 255.0f;
+        v = v > 0.0f ? v : 0.0f; /* also NaN */
+        dst[i] = (uint8_t)(v < 255.0f ? lrintf(v) : 255);
     }
 }

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-from services.quality.domain import parallel
+from services.quality.domain import parallel, working_image
 from services.quality.domain.metrics import natural_scene, noise, sharpness
 from services.quality.domain.metrics.blockiness import BLOCK, SOFT_FLOOR, blockiness
 from services.quality.domain.metrics.brisque import brisque_score
@@ -138,6 +138,17 @@ def test_banded_uint8_conversion_equals_the_whole_image(monkeypatch):
     banded = to_pixels(rgb, None, is_grayscale=False, bit_depth=8)
     assert np.array_equal(banded, whole)
     assert np.array_equal(whole, np.round(np.clip(rgb, 0, 1) * 255).astype(np.uint8))
+
+
+@pytest.mark.parametrize("shape", [(301, 200, 3), (7, 5), (1, 1, 3)])
+def test_uint8_conversion_kernel_gives_opencvs_bytes(shape, monkeypatch):
+    """Rounding to nearest, ties to even, saturation, NaN -> 0: the same bytes as convertScaleAbs(max(x, 0))."""
+    values = np.random.default_rng(9).uniform(-0.2, 1.2, shape).astype(np.float32)
+    special = np.array([np.nan, -0.0, 0.5, 1.5, 2.5, 253.5, 254.5, 255.0, 300.0, -1.0], dtype=np.float32) / 255
+    values.ravel()[: min(values.size, special.size)] = special[: values.size]
+    fast = working_image._to_uint8(values)
+    monkeypatch.setattr(working_image.native, "load", lambda: None)
+    assert np.array_equal(fast, working_image._to_uint8(values))
 
 
 def plain_moments(values: np.ndarray) -> np.ndarray:
