@@ -161,13 +161,11 @@ def run(
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--repeats", type=int, default=9)
-    args = parser.parse_args()
+def start_quality_mesh(prefix: str = "bench-quality-") -> Mesh:
+    """gateway + auth + storage + quality + Envoy on free ports, SQLite in a fresh temporary folder, no rate limit."""
     registry = load_registry()
     config = MeshConfig(
-        workdir=Path(tempfile.mkdtemp(prefix="bench-quality-")),
+        workdir=Path(tempfile.mkdtemp(prefix=prefix)),
         listen_port=free_port(),
         admin_port=free_port(),
         service_ports={e.name: free_port() for e in registry.services},
@@ -176,6 +174,14 @@ def main() -> None:
     )
     mesh = Mesh(registry, config)
     mesh.start(90)
+    return mesh
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=9)
+    args = parser.parse_args()
+    mesh = start_quality_mesh()
     load = os.getloadavg()
     try:
         with httpx.Client(base_url=mesh.base_url, timeout=60) as client:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -26,9 +25,7 @@ import cv2
 import httpx
 import numpy as np
 
-from bench.quality_service import encode, photo
-from imagemesh_kit.mesh.launcher import Mesh, MeshConfig, free_port
-from imagemesh_kit.mesh.registry import load_registry
+from bench.quality_service import encode, photo, start_quality_mesh
 
 BIN_S = 0.010
 SAMPLE_S = 0.002
@@ -81,17 +78,7 @@ def main() -> None:
     parser.add_argument("--candidate", choices=["noisy", "blurred", "low-contrast"], default="noisy")
     parser.add_argument("--requests", type=int, default=25)
     args = parser.parse_args()
-    registry = load_registry()
-    config = MeshConfig(
-        workdir=Path(tempfile.mkdtemp(prefix="bench-utilisation-")),
-        listen_port=free_port(),
-        admin_port=free_port(),
-        service_ports={e.name: free_port() for e in registry.services},
-        services=["gateway", "auth", "storage", "quality"],
-        rate_limit_per_minute=100_000,
-    )
-    mesh = Mesh(registry, config)
-    mesh.start(90)
+    mesh = start_quality_mesh("bench-utilisation-")
     spans: list[tuple[float, float, float]] = []
     try:
         with httpx.Client(base_url=mesh.base_url, timeout=60) as client:
