@@ -63,8 +63,8 @@ def sampled_views(image: WorkingImage) -> SampledViews:
     )
 
 
-def measure_views(views: SampledViews, nss_gray: np.ndarray | None = None, *, compression: bool = True) -> Measurements:
-    """Measure from sampled views; BRISQUE/NIQE on `nss_gray` (analysis-scale luma) when given.
+def measure_views(views: SampledViews, *, compression: bool = True) -> Measurements:
+    """The light measurements (all but BRISQUE and NIQE: see with_natural_scene) from sampled views.
     compression=False leaves blockiness out (reported as 0): for enhancement's trial measurements, which
     never target it."""
     notes: list[str] = []
@@ -74,10 +74,6 @@ def measure_views(views: SampledViews, nss_gray: np.ndarray | None = None, *, co
         notes.append("brightness, clipping, contrast and colour measured on a strided pixel sample")
     noise = noise_levels(views.gray_tiles, views.rgb_tiles)
     exp = exposure(views.gray_sample)
-    brisque = niqe = None
-    if nss_gray is not None:
-        brisque = brisque_score(nss_gray, downscale=False)
-        niqe = niqe_score(nss_gray, downscale=False)
     color = 0.0 if views.rgb_sample is None else colorfulness(views.rgb_sample, noise.rg, noise.yb)
     return Measurements(
         sharpness=sharpness(views.gray_tiles, noise.luma),
@@ -89,8 +85,8 @@ def measure_views(views: SampledViews, nss_gray: np.ndarray | None = None, *, co
         clipped_shadows=exp.clipped_shadows,
         clipped_highlights=exp.clipped_highlights,
         blockiness=blockiness(views.gray_tiles) if compression else 0.0,
-        brisque=brisque,
-        niqe=niqe,
+        brisque=None,
+        niqe=None,
         notes=tuple(notes),
     )
 
