@@ -8,7 +8,7 @@ The Huffman-only coder is the kit's C kernel (imagemesh_kit.native, huffman_defl
 table-lookup pass per 64 KiB block, ~750 MB/s); without the kernel, and for other strategies, zlib-ng's
 deflate (same stream format, ~190 MB/s here for Huffman-only, twice zlib's speed). On a 2 MP RGB photo
 (docs/BENCHMARKS.md, quality): OpenCV's `imencode` with the same filter and strategy takes ~50 ms on one core;
-this writer ~5 ms on two with the kernel (~18 ms with zlib-ng), for the same size +/- 0.5%.
+this writer ~7 ms on two with the kernel (~20 ms with zlib-ng), for the same size +/- 0.5%.
 
 Accepted pixels: HxW (gray), HxWx2 (gray + alpha), HxWx3 (RGB), HxWx4 (RGBA); uint8 or uint16.
 Channels are in RGB order (no BGR swap).

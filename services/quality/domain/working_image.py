@@ -85,8 +85,8 @@ def _from_rgb8(pixels: np.ndarray) -> WorkingImage | None:
     """The working image of 8-bit RGB pixels in one pass of the kit's C kernel (native/unit_rgb.c), samples
     included; None when the kernel is not built or the layout is not plain rows of packed RGB."""
     lib = native.load()
-    if lib is None or pixels.strides[1:] != (3, 1):
-        return None
+    if lib is None or pixels.strides[1:] != (3, 1) or pixels.strides[0] < 3 * pixels.shape[1]:
+        return None  # (a negative row stride - a flipped view - included)
     h, w = pixels.shape[:2]
     k = stride_for(h, w)
     rgb = np.empty((h, w, 3), dtype=np.float32)

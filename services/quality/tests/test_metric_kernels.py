@@ -239,6 +239,8 @@ def test_analysis_scale_equals_opencvs_area_resize(shape):
     assert ours.shape == theirs.shape and ours.dtype == np.float32
     np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7)
     assert np.array_equal(natural_scene.analysis_scale(gray[:700, :700]), gray[:700, :700])  # small: as it is
+    flipped = gray[::-1]  # a negative row stride: OpenCV's path
+    np.testing.assert_allclose(natural_scene.analysis_scale(flipped), theirs[::-1], rtol=1e-6, atol=1e-7)
 
 
 def test_stack_rows_is_a_view_only_of_tiles_lying_back_to_back():
@@ -265,3 +267,7 @@ def test_the_noise_kernel_reads_tiles_where_they_lie():
     wide = dataclasses.astuple(noise_levels([g.astype(np.float64) for g in gray], [t.astype(np.float64) for t in rgb]))
     assert in_place == stacked
     assert wide == pytest.approx(in_place, rel=1e-6)
+    assert noise._tile_rows([g[::-1] for g in gray], 1) is None  # flipped views are stacked first
+    flipped = dataclasses.astuple(noise_levels([g[::-1] for g in gray], [t[::-1] for t in rgb]))
+    copied = [np.ascontiguousarray(g[::-1]) for g in gray], [np.ascontiguousarray(t[::-1]) for t in rgb]
+    assert flipped == dataclasses.astuple(noise_levels(*copied))

@@ -42,8 +42,10 @@ def test_the_kernel_and_numpy_give_the_same_working_image(pixels, monkeypatch):
     assert (fast.is_grayscale, fast.bit_depth, fast.alpha) == (plain.is_grayscale, plain.bit_depth, plain.alpha)
 
 
-def test_pixels_that_are_not_packed_rows_take_the_numpy_path():
-    pixels = photo("astronaut")[:, ::2]  # every other pixel: not packed RGB
+@pytest.mark.parametrize("view", ["every other pixel", "flipped rows"])
+def test_pixels_that_are_not_packed_rows_take_the_numpy_path(view):
+    image = photo("astronaut")
+    pixels = image[:, ::2] if view == "every other pixel" else image[::-1]
     np.testing.assert_allclose(to_working_image(pixels).rgb, pixels / 255.0, atol=1e-6)
 
 

@@ -168,7 +168,7 @@ def analysis_scale(gray: np.ndarray, long_side: int = ANALYSIS_LONG_SIDE) -> np.
         return gray
     size = (max(1, round(w * factor)), max(1, round(h * factor)))
     lib = native.load()
-    if lib is not None and gray.dtype == np.float32 and gray.strides[1] == gray.itemsize:
+    if lib is not None and gray.dtype == np.float32 and gray.strides[1] == gray.itemsize and gray.strides[0] > 0:
         out = np.empty((size[1], size[0]), dtype=np.float32)
         status = lib.area_resize(gray.ctypes.data, h, w, gray.strides[0] // gray.itemsize, out.ctypes.data, *size[::-1])
         if status == -2:

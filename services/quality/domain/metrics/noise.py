@@ -106,6 +106,8 @@ def _tile_rows(tiles: Sequence[np.ndarray], channels: int) -> tuple[ctypes.Array
     """(pointers to the tiles' first pixels, their row stride in floats) when every tile is float32 with packed
     pixels and the same row stride (an image's tiles, a stack's slices); None otherwise."""
     first = tiles[0]
+    if first.strides[0] <= 0:
+        return None
     pixel = (4 * channels, 4) if channels > 1 else (4,)
     for t in tiles:
         if (
