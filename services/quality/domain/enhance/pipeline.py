@@ -261,11 +261,15 @@ def enhance_working(
         if not accepted:
             checkpoint(1.0, "done", on_progress, should_stop)
             return EnhancementResult(rgb, image.alpha, (), tuple(notes), before, before)
-        # the final check on the pool while this thread makes the caller's output of the result (its pixels, its
-        # file), which is kept if the check passes - as it almost always does
-        check = submit(lambda: measure_views(_rgb_views(rgb, is_gray)))
-        made = output(rgb) if output is not None else None
-        after = check.result()
+        # with an output to make: the final check on the pool while this thread makes it (the result's pixels, its
+        # file), kept if the check passes - as it almost always does; without one, the check right here
+        made = None
+        if output is None:
+            after = measure_views(_rgb_views(rgb, is_gray))
+        else:
+            check = submit(lambda: measure_views(_rgb_views(rgb, is_gray)))
+            made = output(rgb)
+            after = check.result()
         if not worsened_aspects(before, after, params.aspects, is_gray):
             checkpoint(1.0, "done", on_progress, should_stop)
             return EnhancementResult(rgb, image.alpha, _applied(accepted), tuple(notes), before, after, made)
