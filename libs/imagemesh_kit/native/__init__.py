@@ -6,11 +6,11 @@ must keep working without the library - a machine without a compiler, a checkout
 its pure-Python/OpenCV path: `load()` answers None then, and says so once in the log.
 
 Kernels: png_unfilter.c (PNG scanline unfiltering, used by imagemesh_kit.png_read); huffman_deflate.c
-(Huffman-only deflate, used by imagemesh_kit.png's writer); nss_moments.c (the moment
-sums of BRISQUE's and NIQE's AGGD fits), noise_sums.c (the noise estimate over a stack of tiles) and unit_rgb.c
-(8-bit RGB -> float RGB, luma and their samples in one pass), ycc_steps.c (the per-pixel passes of denoising
-and sharpening), ssim_terms.c (the per-pixel parts of SSIM) and area_resize.c (area-averaging downscale), used by
-the quality service.
+(Huffman-only deflate, used by imagemesh_kit.png's writer); used by the quality service: nss_moments.c (the
+moment sums of BRISQUE's and NIQE's AGGD fits), noise_sums.c (the noise estimate over equally sized tiles),
+unit_rgb.c (8-bit RGB -> float RGB, luma and their samples in one pass, and float -> 8-bit), ycc_steps.c (the
+per-pixel passes of denoising and sharpening), ssim_terms.c (the per-pixel parts of SSIM) and area_resize.c
+(area-averaging downscale).
 """
 
 from __future__ import annotations

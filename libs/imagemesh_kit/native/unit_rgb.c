@@ -58,9 +58,9 @@ void unit_to_u8(const float *src, size_t n, uint8_t *dst) {
         _mm_storeu_si128((__m128i *)(dst + i), _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d)));
     }
 #endif
-    for (; i < n; i++) {
+    for (; i < n; i++) { /* the same, one at a time: cvRound of a value beyond int (inf too) is INT_MIN -> 0 */
         float v = src[i] * 255.0f;
         v = v > 0.0f ? v : 0.0f; /* also NaN */
-        dst[i] = (uint8_t)(v < 255.0f ? lrintf(v) : 255);
+        dst[i] = (uint8_t)(v >= 2147483648.0f ? 0 : v < 255.0f ? lrintf(v) : 255);
     }
 }

@@ -146,6 +146,7 @@ def test_uint8_conversion_kernel_gives_opencvs_bytes(shape, monkeypatch):
     values = np.random.default_rng(9).uniform(-0.2, 1.2, shape).astype(np.float32)
     special = np.array([np.nan, -0.0, 0.5, 1.5, 2.5, 253.5, 254.5, 255.0, 300.0, -1.0], dtype=np.float32) / 255
     values.ravel()[: min(values.size, special.size)] = special[: values.size]
+    values.ravel()[-3:] = np.array([np.inf, 300.0, np.nan], dtype=np.float32)[-min(3, values.size) :]  # the tail loop
     fast = working_image._to_uint8(values)
     monkeypatch.setattr(working_image.native, "load", lambda: None)
     assert np.array_equal(fast, working_image._to_uint8(values))
