@@ -9,8 +9,8 @@ Kernels: png_unfilter.c (PNG scanline unfiltering, used by imagemesh_kit.png_rea
 (Huffman-only deflate, used by imagemesh_kit.png's writer); used by the quality service: nss_moments.c (the
 moment sums of BRISQUE's and NIQE's AGGD fits), noise_sums.c (the noise estimate over equally sized tiles),
 unit_rgb.c (8-bit RGB -> float RGB, luma and their samples in one pass, and float -> 8-bit), ycc_steps.c (the
-per-pixel passes of denoising and sharpening), ssim_terms.c (the per-pixel parts of SSIM) and area_resize.c
-(area-averaging downscale).
+per-pixel passes of denoising and sharpening), bilateral.c (denoising's bilateral filter), ssim_terms.c (the
+per-pixel parts of SSIM) and area_resize.c (area-averaging downscale).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ KERNELS = (
     "ycc_steps.c",
     "ssim_terms.c",
     "area_resize.c",
+    "bilateral.c",
 )
 SOURCES = tuple(HERE / name for name in KERNELS)
 LIBRARY = HERE / f"_imagemesh_native{sysconfig.get_config_var('SHLIB_SUFFIX') or '.so'}"
@@ -110,6 +111,9 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     lib.noise_tile_sums.argtypes = [ctypes.c_void_p, ctypes.c_void_p, *[size] * 7, ctypes.c_double]
     lib.noise_tile_sums.argtypes += [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
     lib.noise_tile_sums.restype = size
+    lib.bilateral_f32.argtypes = [ctypes.c_void_p, size, size, size, ctypes.c_void_p, size, ctypes.c_int]
+    lib.bilateral_f32.argtypes += [ctypes.c_double, ctypes.c_double]
+    lib.bilateral_f32.restype = ctypes.c_int
     return lib
 
 
