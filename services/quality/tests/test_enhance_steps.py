@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from imagemesh_kit import native
+from services.quality.domain.enhance import sharpen as sharpen_module
 from services.quality.domain.enhance.color import apply_chroma_transfer, fit_chroma_restore
 from services.quality.domain.enhance.denoise import denoise
-from services.quality.domain.enhance.sharpen import CORING, blur_variance, sharpen, unsharp
+from services.quality.domain.enhance.sharpen import AMOUNTS, CORING, blur_variance, choose_amount, sharpen, unsharp
 from services.quality.domain.enhance.tone import Stretch, apply_auto_levels
 from services.quality.domain.measure import measure
 from services.quality.domain.sampling import tiles
@@ -27,6 +28,27 @@ def test_unsharp_leaves_detail_below_the_coring_threshold_alone():
     edge = np.where(np.arange(200) < 100, 0.3, 0.7).astype(np.float32)[None, :].repeat(120, axis=0)
     out = unsharp(edge, 1.0)
     assert out[:, 99].mean() < 0.3 - 0.01 and out[:, 100].mean() > 0.7 + 0.01  # edges still get overshoot
+
+
+@pytest.mark.parametrize("name", ["camera", "coffee"])
+@pytest.mark.parametrize("wanted", [1.001, 1.05, 1.15, 1.3, 1.6, 2.0, 100.0])
+def test_choose_amount_is_the_smallest_ladder_amount_that_reaches_the_target(name, wanted, monkeypatch):
+    ts = [np.ascontiguousarray(t) for t in tiles(luma(blur(photo(name), 1.2)))]
+    base = sharpen_module._tile_sharpness(ts)
+    gains = [sharpen_module._tile_sharpness([unsharp(t, a) for t in ts]) / base for a in AMOUNTS]
+    assert gains == sorted(gains)  # the search relies on sharpness growing with the amount
+    expected = next((a for a, gain in zip(AMOUNTS, gains, strict=True) if gain >= wanted), AMOUNTS[-1])
+    measured = []
+    original = sharpen_module._tile_sharpness
+
+    def counted(canvas):
+        measured.append(len(canvas))
+        return original(canvas)
+
+    monkeypatch.setattr(sharpen_module, "_tile_sharpness", counted)
+    assert choose_amount(ts, 2.0, 2.0 * wanted) == expected
+    # the base, then one trial when the smallest amount is enough, else that one and a bisection of the rest (3)
+    assert len(measured) == (2 if expected == AMOUNTS[0] else 5)
 
 
 @pytest.mark.parametrize(("name", "scale"), [("camera", 1.0), ("astronaut", 1.0), ("coffee", 2.5)])
