@@ -9,8 +9,8 @@ Kernels: png_unfilter.c (PNG scanline unfiltering, used by imagemesh_kit.png_rea
 (Huffman-only deflate, used by imagemesh_kit.png's writer); used by the quality service: nss_moments.c (the
 moment sums of BRISQUE's and NIQE's AGGD fits), noise_sums.c (the noise estimate over equally sized tiles),
 unit_rgb.c (8-bit RGB -> float RGB, luma and their samples in one pass, and float -> 8-bit), ycc_steps.c (the
-per-pixel passes of denoising and sharpening), bilateral.c (denoising's bilateral filter), ssim_terms.c (the
-per-pixel parts of SSIM) and area_resize.c (area-averaging downscale).
+per-pixel passes of denoising and sharpening), bilateral.c (denoising's bilateral filter), ssim_terms.c (SSIM's
+windows and map summed in one pass) and area_resize.c (area-averaging downscale).
 """
 
 from __future__ import annotations
@@ -100,10 +100,9 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     lib.ycc_denoise_merge.restype = None
     lib.ycc_sharpen.argtypes = [ctypes.c_void_p, ctypes.c_void_p, size, *[ctypes.c_float] * 4, ctypes.c_void_p]
     lib.ycc_sharpen.restype = None
-    lib.ssim_products.argtypes = [ctypes.c_void_p, ctypes.c_void_p, size, ctypes.c_void_p, ctypes.c_void_p]
-    lib.ssim_products.restype = None
-    lib.ssim_map_sum.argtypes = [*[ctypes.c_void_p] * 4, size, size, size, *[ctypes.c_float] * 3]
-    lib.ssim_map_sum.restype = ctypes.c_double
+    lib.ssim_window_sum.argtypes = [ctypes.c_void_p, size, ctypes.c_void_p, size, size, size, size, ctypes.c_void_p]
+    lib.ssim_window_sum.argtypes += [size, *[ctypes.c_float] * 3]
+    lib.ssim_window_sum.restype = ctypes.c_double
     lib.area_resize.argtypes = [ctypes.c_void_p, size, size, size, ctypes.c_void_p, size, size]
     lib.area_resize.restype = ctypes.c_int
     lib.nss_block_moments.argtypes = [ctypes.c_void_p, *[size] * 8, ctypes.c_void_p]

@@ -1,62 +1,137 @@
-/* The per-pixel parts of SSIM (services/quality/domain/fidelity.py), around OpenCV's Gaussian filters.
+/* SSIM's sum over an image in one pass (services/quality/domain/fidelity.py has the definition and the
+ * OpenCV/numpy form): with a separable window W (the `taps`, odd count, applied down and across),
+ *     ux = W*x, uy = W*y, v = W*(x^2 + y^2), vxy = W*(x y)
+ *     map = ((2 ux uy + c1) (2 cov_norm (vxy - ux uy) + c2)) / ((ux^2 + uy^2 + c1) (cov_norm (v - ux^2 - uy^2) + c2))
+ * summed (in float64) over the interior: the pixels with pad = ntaps / 2 pixels of context on every side, which is all
+ * skimage averages over - so no border rule is needed. Channels are interleaved; each is windowed on its own. Used
+ * for the Gaussian window (see ssim_window_sum).
  *
- * ssim_products: the two planes the variance filters need, x^2 + y^2 and x y, in one pass.
- * ssim_map_sum: the SSIM map from the filtered planes and its sum, in one pass (in numpy: a dozen whole-band
- *   operations, each reading and writing a band):
- *     ((2 ux uy + c1) (2 cov_norm (vxy - ux uy) + c2)) / ((ux^2 + uy^2 + c1) (cov_norm (v - ux^2 - uy^2) + c2))
- *   with ux, uy the filtered x, y, v the filtered x^2 + y^2 and vxy the filtered x y; float32 arithmetic in the
- *   same order as the numpy form (four pixels at a time with SSE2), each value summed in float64.
- *
- * Planes are float32; `stride`: floats between the starts of two rows (the filtered planes are read in place,
- * without their border).
- */
-#include <stddef.h>
+ * Rows are streamed: a ring of the last ntaps rows' x^2 + y^2 and x y; for each output row the four window sums down
+ * the columns, then across. The form with OpenCV's filters wrote and read eight image-sized planes; this keeps a few
+ * rows in cache. float32 throughout (OpenCV filters float32 too, across first: the sums agree to float rounding). GCC
+ * builds the loops for x86-64-v3 (AVX2, FMA) and plain x86-64; the CPU picks at load time. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi" /* 32-byte vectors between static functions: no ABI crosses the library */
 #endif
 
-void ssim_products(const float *x, const float *y, size_t n, float *squares, float *products) {
-    for (size_t i = 0; i < n; i++) {
-        squares[i] = x[i] * x[i] + y[i] * y[i];
-        products[i] = x[i] * y[i];
+typedef float v8f __attribute__((vector_size(32)));
+typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
+#define LANES 8
+
+static inline v8f splat(float v) { return (v8f){v, v, v, v, v, v, v, v}; }
+static inline v8f load(const float *p) { return *(const v8f_unaligned *)p; }
+static inline void store(float *p, v8f v) { *(v8f_unaligned *)p = v; }
+
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11 && defined(__x86_64__) && defined(__GLIBC__)
+/* (target_clones needs the loader's ifunc support: glibc) */
+#define CLONES __attribute__((target_clones("arch=x86-64-v3", "default"), optimize("fp-contract=fast")))
+#else
+#define CLONES
+#endif
+
+/* x^2 + y^2 and x y of one row (whole vectors: the buffers have room) */
+CLONES static void squares_products(const float *x, const float *y, size_t vectors, float *sq, float *pr) {
+    for (size_t k = 0; k < vectors * LANES; k += LANES) {
+        v8f a = load(x + k), b = load(y + k);
+        store(sq + k, a * a + b * b);
+        store(pr + k, a * b);
     }
 }
 
-double ssim_map_sum(const float *ux, const float *uy, const float *v, const float *vxy, size_t rows, size_t cols,
-                    size_t stride, float c1, float c2, float cov_norm) {
+/* the window down the columns: out[m][j] = sum_t taps[t] rows_m[t][j] for the four planes m */
+CLONES static void window_down(const float *const *xs, const float *const *ys, const float *const *sqs,
+                               const float *const *prs, const float *taps, size_t ntaps, size_t vectors, float *ux,
+                               float *uy, float *v, float *vxy) {
+    for (size_t k = 0; k < vectors * LANES; k += LANES) {
+        v8f a = splat(0.0f), b = a, s = a, p = a;
+        for (size_t t = 0; t < ntaps; t++) {
+            v8f w = splat(taps[t]);
+            a += w * load(xs[t] + k);
+            b += w * load(ys[t] + k);
+            s += w * load(sqs[t] + k);
+            p += w * load(prs[t] + k);
+        }
+        store(ux + k, a);
+        store(uy + k, b);
+        store(v + k, s);
+        store(vxy + k, p);
+    }
+}
+
+/* the window across the column sums, then the map, summed: `count` interior values from float `first` on */
+CLONES static double window_across_sum(const float *ux, const float *uy, const float *v, const float *vxy,
+                                       const float *taps, size_t ntaps, size_t channels, size_t first, size_t count,
+                                       float c1, float c2, float cov_norm) {
+    double lanes[LANES] = {0};
+    const v8f k1 = splat(c1), k2 = splat(c2), two = splat(2.0f), cov = splat(cov_norm), cov2 = splat(2.0f * cov_norm);
+    for (size_t k = 0; k < count; k += LANES) {
+        v8f a = splat(0.0f), b = a, s = a, p = a;
+        const size_t at = first - (ntaps / 2) * channels + k;
+        for (size_t t = 0; t < ntaps; t++) {
+            v8f w = splat(taps[t]);
+            size_t o = at + t * channels;
+            a += w * load(ux + o);
+            b += w * load(uy + o);
+            s += w * load(v + o);
+            p += w * load(vxy + o);
+        }
+        v8f uxy = a * b, means = a * a + b * b;
+        v8f numerator = (uxy * two + k1) * ((p - uxy) * cov2 + k2);
+        v8f ratio = numerator / ((means + k1) * ((s - means) * cov + k2));
+        float values[LANES];
+        store(values, ratio);
+        size_t valid = count - k < LANES ? count - k : LANES;
+        for (size_t i = 0; i < valid; i++) lanes[i] += values[i];
+    }
+    double total = 0.0;
+    for (int i = 0; i < LANES; i++) total += lanes[i];
+    return total;
+}
+
+/* The SSIM map's sum over the interior of x and y: rows x cols pixels of `channels` interleaved floats, row strides in
+ * floats; the window `taps` (ntaps odd, adding up to 1) down and across. 0 when there is no interior; NAN when memory
+ * runs out. (Float32 sums suit a Gaussian window, as in OpenCV's GaussianBlur; a box window wants the float64 sums
+ * OpenCV's blur keeps: the variance terms are small differences of large sums.) */
+double ssim_window_sum(const float *x, size_t x_stride, const float *y, size_t y_stride, size_t rows, size_t cols,
+                       size_t channels, const float *taps, size_t ntaps, float c1, float c2, float cov_norm) {
+    const size_t pad = ntaps / 2, n = cols * channels;
+    if (ntaps == 0 || rows < ntaps || cols < ntaps) return 0.0;
+    const size_t vectors = (n + LANES - 1) / LANES, span = vectors * LANES + LANES; /* zeros past each row */
+    float *buf = calloc(span * (4 * ntaps + 4), sizeof(float));
+    const float **ptrs = malloc(4 * ntaps * sizeof *ptrs);
+    if (!buf || !ptrs) {
+        free(buf);
+        free(ptrs);
+        return NAN;
+    }
+    float *ring_x = buf, *ring_y = ring_x + span * ntaps, *ring_sq = ring_y + span * ntaps;
+    float *ring_pr = ring_sq + span * ntaps, *ux = ring_pr + span * ntaps, *uy = ux + span, *v = uy + span;
+    float *vxy = v + span;
+    const float **xs = ptrs, **ys = ptrs + ntaps, **sqs = ptrs + 2 * ntaps, **prs = ptrs + 3 * ntaps;
     double total = 0.0;
     for (size_t r = 0; r < rows; r++) {
-        const float *a = ux + r * stride, *b = uy + r * stride, *s = v + r * stride, *p = vxy + r * stride;
-        double row = 0.0;
-        size_t i = 0;
-#ifdef __SSE2__
-        const __m128 k1 = _mm_set1_ps(c1), k2 = _mm_set1_ps(c2), two = _mm_set1_ps(2.0f);
-        const __m128 cov = _mm_set1_ps(cov_norm), cov2 = _mm_set1_ps(2.0f * cov_norm);
-        __m128d low = _mm_setzero_pd(), high = _mm_setzero_pd();
-        for (; i + 4 <= cols; i += 4) {
-            __m128 va = _mm_loadu_ps(a + i), vb = _mm_loadu_ps(b + i);
-            __m128 uxy = _mm_mul_ps(va, vb), uxx = _mm_mul_ps(va, va), uyy = _mm_mul_ps(vb, vb);
-            __m128 covariance = _mm_add_ps(_mm_mul_ps(_mm_sub_ps(_mm_loadu_ps(p + i), uxy), cov2), k2);
-            __m128 numerator = _mm_mul_ps(_mm_add_ps(_mm_mul_ps(uxy, two), k1), covariance);
-            __m128 means = _mm_add_ps(uxx, uyy);
-            __m128 variance = _mm_add_ps(_mm_mul_ps(_mm_sub_ps(_mm_loadu_ps(s + i), means), cov), k2);
-            __m128 ratio = _mm_div_ps(numerator, _mm_mul_ps(_mm_add_ps(means, k1), variance));
-            low = _mm_add_pd(low, _mm_cvtps_pd(ratio));
-            high = _mm_add_pd(high, _mm_cvtps_pd(_mm_movehl_ps(ratio, ratio)));
+        const size_t slot = (r % ntaps) * span;
+        memcpy(ring_x + slot, x + r * x_stride, n * sizeof(float));
+        memcpy(ring_y + slot, y + r * y_stride, n * sizeof(float));
+        squares_products(ring_x + slot, ring_y + slot, vectors, ring_sq + slot, ring_pr + slot);
+        if (r + 1 < ntaps) continue;
+        const size_t top = r + 1 - ntaps; /* the window's rows: top .. r */
+        for (size_t t = 0; t < ntaps; t++) {
+            const size_t at = ((top + t) % ntaps) * span;
+            xs[t] = ring_x + at;
+            ys[t] = ring_y + at;
+            sqs[t] = ring_sq + at;
+            prs[t] = ring_pr + at;
         }
-        double lanes[2];
-        _mm_storeu_pd(lanes, _mm_add_pd(low, high));
-        row = lanes[0] + lanes[1];
-#endif
-        for (; i < cols; i++) {
-            float uxy = a[i] * b[i], uxx = a[i] * a[i], uyy = b[i] * b[i];
-            float numerator = (uxy * 2.0f + c1) * ((p[i] - uxy) * (2.0f * cov_norm) + c2);
-            float means = uxx + uyy;
-            float denominator = (means + c1) * ((s[i] - means) * cov_norm + c2);
-            row += numerator / denominator;
-        }
-        total += row;
+        window_down(xs, ys, sqs, prs, taps, ntaps, vectors, ux, uy, v, vxy);
+        total += window_across_sum(ux, uy, v, vxy, taps, ntaps, channels, pad * channels, (cols - 2 * pad) * channels,
+                                   c1, c2, cov_norm);
     }
+    free(buf);
+    free(ptrs);
     return total;
 }

@@ -9,15 +9,14 @@
 
 Inputs: float arrays in [0, 1] of the same shape (HxW or HxWx3), e.g. WorkingImage.rgb.
 Filtering uses OpenCV (separable, float32) instead of scipy.ndimage; borders do not matter as
-the border band is cropped exactly as skimage crops it. The per-pixel arithmetic around the filters
-(the squares and products, the SSIM map and its sum) is the kit's C kernel when it is built
-(imagemesh_kit.native, ssim_terms.c: the same float32 operations, summed in float64), else numpy.
+the border band is cropped exactly as skimage crops it. With the Gaussian window and the kit's kernels built, the
+whole sum is one pass of a C kernel (imagemesh_kit.native, ssim_terms.c: the same window, float32, the map summed in
+float64; the mean agrees with the OpenCV/numpy form to ~1e-7), else that form.
 """
 
 from __future__ import annotations
 
 import math
-from functools import partial
 
 import cv2
 import numpy as np
@@ -86,33 +85,36 @@ def ssim(
     pad = (win - 1) // 2
     c1 = (K1 * data_range) ** 2
     c2 = (K2 * data_range) ** 2
+    count = (x.shape[0] - 2 * pad) * (x.shape[1] - 2 * pad) * (1 if x.ndim == 2 else x.shape[2])
+    lib = native.load()
+    if lib is not None and gaussian_weights:
+        return _ssim_total_native(lib, x, y, win, c1, c2) / count
     # band by band (each with `pad` rows of context, which the filters need and the crop removes), so the
     # dozen full-size temporaries of the formula stay in cache: same sums, about twice as fast on 2 MP
     h = x.shape[0]
     total = 0.0
-    lib = native.load()
-    band_sum = _ssim_sum if lib is None else partial(_ssim_sum_native, lib)
     x, y = np.ascontiguousarray(x), np.ascontiguousarray(y)
     for a in range(pad, h - pad, SSIM_BAND_ROWS):
         b = min(a + SSIM_BAND_ROWS, h - pad)
-        total += band_sum(x[a - pad : b + pad], y[a - pad : b + pad], smooth, pad, c1, c2, cov_norm)
-    count = (h - 2 * pad) * (x.shape[1] - 2 * pad) * (1 if x.ndim == 2 else x.shape[2])
+        total += _ssim_sum(x[a - pad : b + pad], y[a - pad : b + pad], smooth, pad, c1, c2, cov_norm)
     return total / count
 
 
-def _ssim_sum_native(
-    lib, x: np.ndarray, y: np.ndarray, smooth, pad: int, c1: float, c2: float, cov_norm: float
-) -> float:
-    """_ssim_sum with the per-pixel arithmetic in the C kernel (x, y: contiguous float32 bands)."""
-    squares, products = np.empty_like(x), np.empty_like(x)
-    lib.ssim_products(x.ctypes.data, y.ctypes.data, x.size, squares.ctypes.data, products.ctypes.data)
-    planes = [smooth(p) for p in (x, y, squares, products)]
+def _ssim_total_native(lib, x: np.ndarray, y: np.ndarray, win: int, c1: float, c2: float) -> float:
+    """The SSIM map's sum with the Gaussian window in the kit's kernel (ssim_terms.c: the four windows and the map in
+    one pass over the rows, with the taps OpenCV's GaussianBlur uses; the same to float rounding)."""
+    taps = cv2.getGaussianKernel(win, GAUSSIAN_SIGMA, cv2.CV_32F).ravel()
+    # rows of packed pixels are read where they lie; anything else is copied first
+    x, y = (a if a.strides[-1] == 4 and a.strides[1] == 4 * (a.shape[2] if a.ndim == 3 else 1) and a.strides[0] > 0
+            else np.ascontiguousarray(a) for a in (x, y))  # fmt: skip
     channels = 1 if x.ndim == 2 else x.shape[2]
-    stride = x.shape[1] * channels
-    inner = (pad * stride + pad * channels) * x.itemsize  # bytes to the first pixel with full context
-    ux, uy, v, vxy = (p.ctypes.data + inner for p in planes)
-    rows, cols = x.shape[0] - 2 * pad, (x.shape[1] - 2 * pad) * channels
-    return lib.ssim_map_sum(ux, uy, v, vxy, rows, cols, stride, c1, c2, cov_norm)
+    total = lib.ssim_window_sum(
+        x.ctypes.data, x.strides[0] // 4, y.ctypes.data, y.strides[0] // 4, x.shape[0], x.shape[1], channels,
+        taps.ctypes.data, win, c1, c2, 1.0,
+    )  # fmt: skip
+    if math.isnan(total):
+        raise MemoryError("ssim_window_sum: no memory for its row buffers")
+    return total
 
 
 def _ssim_sum(x: np.ndarray, y: np.ndarray, smooth, pad: int, c1: float, c2: float, cov_norm: float) -> float:
