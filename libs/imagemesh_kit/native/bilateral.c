@@ -3,7 +3,7 @@
    flat image copied - in 30-45 % less time on one core (docs/quality/BENCH_NOTES.md): each weight between two
    pixels is computed once and serves both (the range term is symmetric), and the range term is e^x by a polynomial
    (relative error < 3e-7) where OpenCV interpolates in a table of 4096 bins. Results agree with OpenCV's to ~1e-6 of
-   the [0, 1] range (tested).
+   the [0, 1] range (tested). Inputs are finite (a NaN would spread to its neighbours, where OpenCV skips it).
 
    Rows are streamed: the pixel rows q..q+radius (padded copies) and their sums and weights. For each source row q the
    edges of the "half disc" - to the same row (dx > 0) and to the rows below (dy > 0) - are weighted, and each weight
