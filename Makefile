@@ -57,7 +57,7 @@ gen: $(GEN_STAMP)
 
 # the kit's C kernels (cc + libc only), loaded with ctypes; see libs/imagemesh_kit/native/__init__.py.
 # Without a compiler the mesh still runs (slower paths) and `make test` fails on the kit's "kernels built" test.
-$(NATIVE): $(wildcard $(NATIVE_DIR)/*.c) $(NATIVE_DIR)/__init__.py $(DEPS_STAMP)
+$(NATIVE): $(wildcard $(NATIVE_DIR)/*.c) $(wildcard $(NATIVE_DIR)/*.h) $(NATIVE_DIR)/__init__.py $(DEPS_STAMP)
 	$(PY) -m imagemesh_kit.native || echo "warning: the C kernels were not built; services take their slower paths" >&2
 
 lint: setup .tools/protodeps/.stamp

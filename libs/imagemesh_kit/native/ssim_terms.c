@@ -7,31 +7,14 @@
  * for the Gaussian window (see ssim_window_sum).
  *
  * Rows are streamed: a ring of the last ntaps rows' x^2 + y^2 and x y; for each output row the four window sums down
- * the columns, then across. The form with OpenCV's filters wrote and read eight image-sized planes; this keeps a few
- * rows in cache. float32 throughout (OpenCV filters float32 too, across first: the sums agree to float rounding). GCC
- * builds the loops for x86-64-v3 (AVX2, FMA) and plain x86-64; the CPU picks at load time. */
+ * the columns, then across. The form with OpenCV's filters wrote and read eight planes per band of rows; this keeps
+ * a few rows in cache. float32 throughout (OpenCV filters float32 too, across first: the sums agree to float
+ * rounding). The loops are built for x86-64-v3 and plain x86-64 (vector8.h). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wpsabi" /* 32-byte vectors between static functions: no ABI crosses the library */
-#endif
-
-typedef float v8f __attribute__((vector_size(32)));
-typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
-#define LANES 8
-
-static inline v8f splat(float v) { return (v8f){v, v, v, v, v, v, v, v}; }
-static inline v8f load(const float *p) { return *(const v8f_unaligned *)p; }
-static inline void store(float *p, v8f v) { *(v8f_unaligned *)p = v; }
-
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11 && defined(__x86_64__) && defined(__GLIBC__)
-/* (target_clones needs the loader's ifunc support: glibc) */
-#define CLONES __attribute__((target_clones("arch=x86-64-v3", "default"), optimize("fp-contract=fast")))
-#else
-#define CLONES
-#endif
+#include "vector8.h"
 
 /* x^2 + y^2 and x y of one row (whole vectors: the buffers have room) */
 CLONES static void squares_products(const float *x, const float *y, size_t vectors, float *sq, float *pr) {

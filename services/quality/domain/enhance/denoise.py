@@ -65,6 +65,8 @@ def _filter(plane: np.ndarray, range_sigma: float) -> np.ndarray:
                                range_sigma, SPATIAL_SIGMA)  # fmt: skip
     if status == -2:
         raise MemoryError("bilateral_f32: no memory for its row buffers")
+    if status != 0:  # a disc beyond the kernel's table of taps
+        return cv2.bilateralFilter(plane, DIAMETER, range_sigma, SPATIAL_SIGMA)
     return out
 
 

@@ -1,0 +1,29 @@
+/* Eight floats at a time with GCC/clang vector extensions, shared by the kernels written with them (bilateral.c,
+ * ssim_terms.c): one source that vectorises for any target. CLONES builds a function twice - for x86-64-v3 (AVX2,
+ * FMA contracted) and for plain x86-64 - and the CPU picks at load time (GCC on x86-64 with glibc, whose loader
+ * resolves the ifunc; elsewhere one plain build). */
+#ifndef IMAGEMESH_VECTOR8_H
+#define IMAGEMESH_VECTOR8_H
+
+#include <stdint.h>
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi" /* 32-byte vectors between static functions: no ABI crosses the library */
+#endif
+
+typedef float v8f __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
+#define LANES 8
+
+static inline v8f splat(float v) { return (v8f){v, v, v, v, v, v, v, v}; }
+static inline v8f load(const float *p) { return *(const v8f_unaligned *)p; }
+static inline void store(float *p, v8f v) { *(v8f_unaligned *)p = v; }
+
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11 && defined(__x86_64__) && defined(__GLIBC__)
+#define CLONES __attribute__((target_clones("arch=x86-64-v3", "default"), optimize("fp-contract=fast")))
+#else
+#define CLONES
+#endif
+
+#endif
