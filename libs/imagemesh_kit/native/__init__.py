@@ -10,7 +10,8 @@ Kernels: png_unfilter.c (PNG scanline unfiltering, used by imagemesh_kit.png_rea
 moment sums of BRISQUE's and NIQE's AGGD fits), noise_sums.c (the noise estimate over equally sized tiles),
 unit_rgb.c (8-bit RGB -> float RGB, luma and their samples in one pass, and float -> 8-bit), ycc_steps.c (the
 per-pixel passes of denoising and sharpening), bilateral.c (denoising's bilateral filter), ssim_terms.c (SSIM's
-windows and map summed in one pass) and area_resize.c (area-averaging downscale).
+windows and map summed in one pass), opponent_moments.c (colourfulness's sums) and area_resize.c (area-averaging
+downscale).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ KERNELS = (
     "ssim_terms.c",
     "area_resize.c",
     "bilateral.c",
+    "opponent_moments.c",
 )
 SOURCES = tuple(HERE / name for name in KERNELS)
 LIBRARY = HERE / f"_imagemesh_native{sysconfig.get_config_var('SHLIB_SUFFIX') or '.so'}"
@@ -113,6 +115,8 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     lib.bilateral_f32.argtypes = [ctypes.c_void_p, size, size, size, ctypes.c_void_p, size, ctypes.c_int]
     lib.bilateral_f32.argtypes += [ctypes.c_double, ctypes.c_double]
     lib.bilateral_f32.restype = ctypes.c_int
+    lib.opponent_moments.argtypes = [ctypes.c_void_p, size, ctypes.c_void_p]
+    lib.opponent_moments.restype = None
     return lib
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from services.quality.domain import parallel, working_image
-from services.quality.domain.metrics import natural_scene, noise, sharpness
+from services.quality.domain.metrics import colorfulness, natural_scene, noise, sharpness
 from services.quality.domain.metrics.blockiness import BLOCK, SOFT_FLOOR, blockiness
 from services.quality.domain.metrics.brisque import brisque_score
 from services.quality.domain.metrics.natural_scene import gaussian_window, mscn, pair_products, signal_moments
@@ -272,3 +272,17 @@ def test_the_noise_kernel_reads_tiles_where_they_lie():
     flipped = dataclasses.astuple(noise_levels([g[::-1] for g in gray], [t[::-1] for t in rgb]))
     copied = [np.ascontiguousarray(g[::-1]) for g in gray], [np.ascontiguousarray(t[::-1]) for t in rgb]
     assert flipped == dataclasses.astuple(noise_levels(*copied))
+
+
+@pytest.mark.parametrize("shape", [(409, 545, 3), (1, 1, 3), (7, 3), (300, 1, 3)])
+def test_colourfulness_is_the_same_without_the_kernel(shape, monkeypatch):
+    lib = colorfulness.native.load()
+    assert lib is not None, "the C kernels are not built: run `make setup`"
+    rng = np.random.default_rng(sum(shape))
+    rgb = rng.random(shape if len(shape) == 3 else (*shape, 3)).astype(np.float32)
+    rgb[::2, ..., 2] = rgb[::2, ..., 0]  # some structure: correlated channels
+    fast_stats, plain_stats = colorfulness._opponent_stats_native(lib, rgb), colorfulness._opponent_stats(rgb)
+    np.testing.assert_allclose(fast_stats, plain_stats, rtol=1e-9, atol=1e-9)
+    fast = colorfulness.colorfulness(rgb, 3.0, 2.0)
+    monkeypatch.setattr(colorfulness.native, "load", lambda: None)
+    assert fast == pytest.approx(colorfulness.colorfulness(rgb, 3.0, 2.0), rel=1e-9)
