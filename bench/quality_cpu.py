@@ -29,20 +29,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import cv2
 import numpy as np
 
-from bench.quality_service import encode, photo
+from bench.quality_service import candidates, compare_in_process, encode, photo
 from imagemesh_kit.memory import keep_large_buffers
-from services.quality.codec import decode, encode_png
 from services.quality.domain import parallel
-from services.quality.domain.compare import compare
-
-
-def candidates(ref: np.ndarray) -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(1)
-    return {
-        "noisy (sigma 10)": np.clip(ref + rng.normal(0, 10, ref.shape), 0, 255).astype(np.uint8),
-        "blurred (sigma 1.5)": cv2.GaussianBlur(ref, (0, 0), 1.5),
-        "low contrast (x0.6)": np.clip(ref.mean() + 0.6 * (ref - ref.mean()), 0, 255).astype(np.uint8),
-    }
 
 
 def main() -> None:
@@ -57,19 +46,11 @@ def main() -> None:
     cells = []
     for label, cand in candidates(ref).items():
         cand_png = encode(cand, ".png", cv2.IMWRITE_PNG_COMPRESSION, 1)
-
-        def request(cand_png=cand_png) -> None:
-            a = decode(ref_png, field="image1_id", max_pixels=10**8)
-            b = decode(cand_png, field="image2_id", max_pixels=10**8)
-            result = compare(a, b, 1.0)
-            if result.enhanced_pixels is not None:
-                encode_png(result.enhanced_pixels)
-
-        request()  # warm-up
+        compare_in_process(ref_png, cand_png)  # warm-up
         cpu = []
         for _ in range(args.requests):
             t = time.process_time()
-            request()
+            compare_in_process(ref_png, cand_png)
             cpu.append((time.process_time() - t) * 1000.0)
         cells.append(f"{label} {np.median(cpu):.0f} (min {min(cpu):.0f})")
     print("single-threaded CPU ms per comparison, median (min): " + "; ".join(cells))

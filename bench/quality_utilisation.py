@@ -25,19 +25,10 @@ import cv2
 import httpx
 import numpy as np
 
-from bench.quality_service import encode, photo, start_quality_mesh
+from bench.quality_service import CANDIDATE_NAMES, candidates, encode, photo, start_quality_mesh
 
 BIN_S = 0.010
 SAMPLE_S = 0.002
-
-
-def candidates(ref: np.ndarray) -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(1)
-    return {
-        "noisy": np.clip(ref + rng.normal(0, 10, ref.shape), 0, 255).astype(np.uint8),
-        "blurred": cv2.GaussianBlur(ref, (0, 0), 1.5),
-        "low-contrast": np.clip(ref.mean() + 0.6 * (ref - ref.mean()), 0, 255).astype(np.uint8),
-    }
 
 
 class CpuSampler:
@@ -75,7 +66,7 @@ def busy_cores(samples: list[tuple[float, int, int]], start: float, bins: int) -
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--candidate", choices=["noisy", "blurred", "low-contrast"], default="noisy")
+    parser.add_argument("--candidate", choices=list(CANDIDATE_NAMES), default="noisy")
     parser.add_argument("--requests", type=int, default=25)
     args = parser.parse_args()
     mesh = start_quality_mesh("bench-utilisation-")
@@ -94,7 +85,7 @@ def main() -> None:
                 return r.json()["image"]["id"]
 
             ref = photo((1633, 1225))
-            candidate = candidates(ref)[args.candidate]
+            candidate = candidates(ref)[CANDIDATE_NAMES[args.candidate]]
             body = {"image1Id": upload(ref), "image2Id": upload(candidate), "enhancementLevel": 1.0}
 
             def call() -> float:
