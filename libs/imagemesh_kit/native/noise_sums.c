@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+#include "vector8.h"
+
 static void swap(float *a, float *b) {
     float t = *a;
     *a = *b;
@@ -85,9 +87,11 @@ static inline float immerkaer(const float *up, const float *mid, const float *do
     return outer - 2.0f * edges + 4.0f * mid[x];
 }
 
-size_t noise_tile_sums(const float *const *gray_tiles, const float *const *plane_tiles, size_t tiles, size_t tile_h,
-                       size_t w, size_t gray_stride, size_t plane_stride, size_t channels, size_t sample_step, double q,
-                       const double *weights, double *out, float *threshold) {
+/* built for x86-64-v3 and plain x86-64, with the same float operations (vector8.h's CLONES_EXACT) */
+CLONES_EXACT static size_t tile_sums(const float *const *gray_tiles, const float *const *plane_tiles, size_t tiles,
+                                     size_t tile_h, size_t w, size_t gray_stride, size_t plane_stride, size_t channels,
+                                     size_t sample_step, double q, const double *weights, double *out,
+                                     float *threshold) {
     out[0] = out[1] = out[2] = out[3] = 0.0;
     *threshold = 0.0f;
     const size_t rows = tiles * tile_h;
@@ -173,4 +177,11 @@ size_t noise_tile_sums(const float *const *gray_tiles, const float *const *plane
     out[2] = rg;
     out[3] = yb;
     return kept;
+}
+
+size_t noise_tile_sums(const float *const *gray_tiles, const float *const *plane_tiles, size_t tiles, size_t tile_h,
+                       size_t w, size_t gray_stride, size_t plane_stride, size_t channels, size_t sample_step, double q,
+                       const double *weights, double *out, float *threshold) {
+    return tile_sums(gray_tiles, plane_tiles, tiles, tile_h, w, gray_stride, plane_stride, channels, sample_step, q,
+                     weights, out, threshold);
 }

@@ -16,6 +16,8 @@
 
 #include "vector8.h"
 
+#define MAX_TAPS 63 /* the window's taps are broadcast once per row, into this many vectors at most */
+
 /* x^2 + y^2 and x y of one row (whole vectors: the buffers have room) */
 CLONES static void squares_products(const float *x, const float *y, size_t vectors, float *sq, float *pr) {
     for (size_t k = 0; k < vectors * LANES; k += LANES) {
@@ -25,18 +27,42 @@ CLONES static void squares_products(const float *x, const float *y, size_t vecto
     }
 }
 
-/* the window down the columns: out[m][j] = sum_t taps[t] rows_m[t][j] for the four planes m */
+/* the window down the columns: out[m][j] = sum_t taps[t] rows_m[t][j] for the four planes m; two vectors at a time
+ * (eight independent sums keep the FMA units busy where four wait on each other), the last one alone */
 CLONES static void window_down(const float *const *xs, const float *const *ys, const float *const *sqs,
                                const float *const *prs, const float *taps, size_t ntaps, size_t vectors, float *ux,
                                float *uy, float *v, float *vxy) {
-    for (size_t k = 0; k < vectors * LANES; k += LANES) {
+    v8f w[MAX_TAPS];
+    for (size_t t = 0; t < ntaps; t++) w[t] = splat(taps[t]);
+    size_t k = 0;
+    for (; k + 2 * LANES <= vectors * LANES; k += 2 * LANES) {
+        v8f a = splat(0.0f), b = a, s = a, p = a, a2 = a, b2 = a, s2 = a, p2 = a;
+        for (size_t t = 0; t < ntaps; t++) {
+            a += w[t] * load(xs[t] + k);
+            b += w[t] * load(ys[t] + k);
+            s += w[t] * load(sqs[t] + k);
+            p += w[t] * load(prs[t] + k);
+            a2 += w[t] * load(xs[t] + k + LANES);
+            b2 += w[t] * load(ys[t] + k + LANES);
+            s2 += w[t] * load(sqs[t] + k + LANES);
+            p2 += w[t] * load(prs[t] + k + LANES);
+        }
+        store(ux + k, a);
+        store(uy + k, b);
+        store(v + k, s);
+        store(vxy + k, p);
+        store(ux + k + LANES, a2);
+        store(uy + k + LANES, b2);
+        store(v + k + LANES, s2);
+        store(vxy + k + LANES, p2);
+    }
+    for (; k < vectors * LANES; k += LANES) {
         v8f a = splat(0.0f), b = a, s = a, p = a;
         for (size_t t = 0; t < ntaps; t++) {
-            v8f w = splat(taps[t]);
-            a += w * load(xs[t] + k);
-            b += w * load(ys[t] + k);
-            s += w * load(sqs[t] + k);
-            p += w * load(prs[t] + k);
+            a += w[t] * load(xs[t] + k);
+            b += w[t] * load(ys[t] + k);
+            s += w[t] * load(sqs[t] + k);
+            p += w[t] * load(prs[t] + k);
         }
         store(ux + k, a);
         store(uy + k, b);
@@ -45,28 +71,43 @@ CLONES static void window_down(const float *const *xs, const float *const *ys, c
     }
 }
 
-/* the window across the column sums, then the map, summed: `count` interior values from float `first` on */
+/* the window across the column sums at `at` (one vector), then the map there */
+static inline v8f across_map(const float *ux, const float *uy, const float *v, const float *vxy, const v8f *w,
+                             size_t ntaps, size_t channels, size_t at, v8f k1, v8f k2, v8f cov, v8f cov2) {
+    v8f a = splat(0.0f), b = a, s = a, p = a;
+    for (size_t t = 0; t < ntaps; t++) {
+        size_t o = at + t * channels;
+        a += w[t] * load(ux + o);
+        b += w[t] * load(uy + o);
+        s += w[t] * load(v + o);
+        p += w[t] * load(vxy + o);
+    }
+    v8f uxy = a * b, means = a * a + b * b;
+    v8f numerator = (uxy * 2.0f + k1) * ((p - uxy) * cov2 + k2);
+    return numerator / ((means + k1) * ((s - means) * cov + k2));
+}
+
+/* the window across the column sums, then the map, summed: `count` interior values from float `first` on (each lane
+ * summed in float64, in order; two vectors at a time where they are both whole) */
 CLONES static double window_across_sum(const float *ux, const float *uy, const float *v, const float *vxy,
                                        const float *taps, size_t ntaps, size_t channels, size_t first, size_t count,
                                        float c1, float c2, float cov_norm) {
     double lanes[LANES] = {0};
-    const v8f k1 = splat(c1), k2 = splat(c2), two = splat(2.0f), cov = splat(cov_norm), cov2 = splat(2.0f * cov_norm);
-    for (size_t k = 0; k < count; k += LANES) {
-        v8f a = splat(0.0f), b = a, s = a, p = a;
-        const size_t at = first - (ntaps / 2) * channels + k;
-        for (size_t t = 0; t < ntaps; t++) {
-            v8f w = splat(taps[t]);
-            size_t o = at + t * channels;
-            a += w * load(ux + o);
-            b += w * load(uy + o);
-            s += w * load(v + o);
-            p += w * load(vxy + o);
-        }
-        v8f uxy = a * b, means = a * a + b * b;
-        v8f numerator = (uxy * two + k1) * ((p - uxy) * cov2 + k2);
-        v8f ratio = numerator / ((means + k1) * ((s - means) * cov + k2));
+    const v8f k1 = splat(c1), k2 = splat(c2), cov = splat(cov_norm), cov2 = splat(2.0f * cov_norm);
+    v8f w[MAX_TAPS];
+    for (size_t t = 0; t < ntaps; t++) w[t] = splat(taps[t]);
+    const size_t start = first - (ntaps / 2) * channels;
+    size_t k = 0;
+    for (; k + 2 * LANES <= count; k += 2 * LANES) {
+        float values[2 * LANES];
+        store(values, across_map(ux, uy, v, vxy, w, ntaps, channels, start + k, k1, k2, cov, cov2));
+        store(values + LANES, across_map(ux, uy, v, vxy, w, ntaps, channels, start + k + LANES, k1, k2, cov, cov2));
+        for (int i = 0; i < LANES; i++) lanes[i] += values[i];
+        for (int i = 0; i < LANES; i++) lanes[i] += values[LANES + i];
+    }
+    for (; k < count; k += LANES) {
         float values[LANES];
-        store(values, ratio);
+        store(values, across_map(ux, uy, v, vxy, w, ntaps, channels, start + k, k1, k2, cov, cov2));
         size_t valid = count - k < LANES ? count - k : LANES;
         for (size_t i = 0; i < valid; i++) lanes[i] += values[i];
     }
@@ -82,6 +123,7 @@ CLONES static double window_across_sum(const float *ux, const float *uy, const f
 double ssim_window_sum(const float *x, size_t x_stride, const float *y, size_t y_stride, size_t rows, size_t cols,
                        size_t channels, const float *taps, size_t ntaps, float c1, float c2, float cov_norm) {
     const size_t pad = ntaps / 2, n = cols * channels;
+    if (ntaps > MAX_TAPS) return NAN; /* fidelity.py never asks (NATIVE_MAX_TAPS) */
     if (ntaps == 0 || rows < ntaps || cols < ntaps) return 0.0;
     const size_t vectors = (n + LANES - 1) / LANES, span = vectors * LANES + LANES; /* zeros past each row */
     float *buf = calloc(span * (4 * ntaps + 4), sizeof(float));

@@ -22,8 +22,12 @@ static inline void store(float *p, v8f v) { *(v8f_unaligned *)p = v; }
 
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11 && defined(__x86_64__) && defined(__GLIBC__)
 #define CLONES __attribute__((target_clones("arch=x86-64-v3", "default"), optimize("fp-contract=fast")))
+/* the same two builds without contracting a * b + c into one rounding: results equal to the plain build's, bit for
+ * bit (for code whose float operations must not change: noise_sums.c) */
+#define CLONES_EXACT __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define CLONES
+#define CLONES_EXACT
 #endif
 
 #endif

@@ -29,6 +29,7 @@ GAUSSIAN_SIGMA = 1.5
 GAUSSIAN_TRUNCATE = 3.5
 UNIFORM_WINDOW = 7
 SSIM_BAND_ROWS = 128
+NATIVE_MAX_TAPS = 63  # the widest window ssim_terms.c takes (MAX_TAPS there)
 
 
 def _check_pair(reference: np.ndarray, image: np.ndarray) -> None:
@@ -87,7 +88,7 @@ def ssim(
     c2 = (K2 * data_range) ** 2
     count = (x.shape[0] - 2 * pad) * (x.shape[1] - 2 * pad) * (1 if x.ndim == 2 else x.shape[2])
     lib = native.load()
-    if lib is not None and gaussian_weights:
+    if lib is not None and gaussian_weights and win <= NATIVE_MAX_TAPS:
         return _ssim_total_native(lib, x, y, win, c1, c2) / count
     # band by band (each with `pad` rows of context, which the filters need and the crop removes), so the
     # dozen full-size temporaries of the formula stay in cache: same sums, about twice as fast on 2 MP
