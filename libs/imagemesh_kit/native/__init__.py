@@ -10,8 +10,8 @@ Kernels: png_unfilter.c (PNG scanline unfiltering, used by imagemesh_kit.png_rea
 moment sums of BRISQUE's and NIQE's AGGD fits), noise_sums.c (the noise estimate over equally sized tiles),
 unit_rgb.c (8-bit RGB -> float RGB, luma and their samples in one pass, and float -> 8-bit), ycc_steps.c (the
 per-pixel passes of denoising and sharpening), bilateral.c (denoising's bilateral filter), ssim_terms.c (SSIM's
-windows and map summed in one pass), opponent_moments.c (colourfulness's sums) and area_resize.c (area-averaging
-downscale).
+windows and map summed in one pass), opponent_moments.c (colourfulness's sums), area_resize.c (area-averaging
+downscale) and mscn.c (BRISQUE's and NIQE's MSCN coefficients in one pass, in double precision).
 """
 
 from __future__ import annotations
@@ -41,13 +41,15 @@ KERNELS = (
     "area_resize.c",
     "bilateral.c",
     "opponent_moments.c",
+    "mscn.c",
 )
 SOURCES = tuple(HERE / name for name in KERNELS)
 LIBRARY = HERE / f"_imagemesh_native{sysconfig.get_config_var('SHLIB_SUFFIX') or '.so'}"
 # Portable code: no -march=native, so a library built in an image runs on any machine of the architecture
 # (SSE2, which the unfilter uses, is part of every x86-64).
 # (No -Werror: a newer compiler's new warning must not cost a machine its kernels.)
-CFLAGS = ("-O3", "-std=c99", "-fPIC", "-shared", "-Wall", "-Wextra")
+# -fno-math-errno: no kernel reads errno, and without it sqrtf cannot vectorise (mscn.c).
+CFLAGS = ("-O3", "-std=c99", "-fPIC", "-shared", "-Wall", "-Wextra", "-fno-math-errno")
 LIBS = ("-lm",)  # floor/ceil (the kernels' only library calls besides malloc)
 
 _lock = threading.Lock()
@@ -108,7 +110,7 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     lib.area_resize.argtypes = [ctypes.c_void_p, size, size, size, ctypes.c_void_p, size, size]
     lib.area_resize.restype = ctypes.c_int
     lib.nss_block_moments.argtypes = [ctypes.c_void_p, *[size] * 8, ctypes.c_void_p]
-    lib.nss_block_moments.restype = ctypes.c_int
+    lib.nss_block_moments.restype = None
     lib.noise_tile_sums.argtypes = [ctypes.c_void_p, ctypes.c_void_p, *[size] * 7, ctypes.c_double]
     lib.noise_tile_sums.argtypes += [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
     lib.noise_tile_sums.restype = size
@@ -117,6 +119,9 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     lib.bilateral_f32.restype = ctypes.c_int
     lib.opponent_moments.argtypes = [ctypes.c_void_p, size, ctypes.c_void_p]
     lib.opponent_moments.restype = None
+    lib.mscn_f32.argtypes = [ctypes.c_void_p, size, size, size, ctypes.c_void_p, size, ctypes.c_int, ctypes.c_double]
+    lib.mscn_f32.argtypes += [ctypes.c_void_p, ctypes.c_void_p]
+    lib.mscn_f32.restype = ctypes.c_int
     return lib
 
 

@@ -1,7 +1,8 @@
-/* Eight floats at a time with GCC/clang vector extensions, shared by the kernels written with them (bilateral.c,
- * ssim_terms.c): one source that vectorises for any target. CLONES builds a function twice - for x86-64-v3 (AVX2,
- * FMA contracted) and for plain x86-64 - and the CPU picks at load time (GCC on x86-64 with glibc, whose loader
- * resolves the ifunc; elsewhere one plain build). */
+/* Eight floats (or four doubles) at a time with GCC/clang vector extensions, shared by the kernels written with
+ * them (bilateral.c, ssim_terms.c, mscn.c, nss_moments.c; noise_sums.c takes only CLONES_EXACT): one source that
+ * vectorises for any target. CLONES builds a function twice - for x86-64-v3 (AVX2, FMA contracted) and for plain
+ * x86-64 - and the CPU picks at load time (GCC on x86-64 with glibc, whose loader resolves the ifunc; elsewhere one
+ * plain build). */
 #ifndef IMAGEMESH_VECTOR8_H
 #define IMAGEMESH_VECTOR8_H
 
@@ -19,6 +20,13 @@ typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
 static inline v8f splat(float v) { return (v8f){v, v, v, v, v, v, v, v}; }
 static inline v8f load(const float *p) { return *(const v8f_unaligned *)p; }
 static inline void store(float *p, v8f v) { *(v8f_unaligned *)p = v; }
+
+/* four doubles, for the sums float32 would round too coarsely (mscn.c, nss_moments.c) */
+typedef double v4d __attribute__((vector_size(32)));
+typedef double v4d_unaligned __attribute__((vector_size(32), aligned(8)));
+static inline v4d splat4d(double v) { return (v4d){v, v, v, v}; }
+static inline v4d load4d(const double *p) { return *(const v4d_unaligned *)p; }
+static inline void store4d(double *p, v4d v) { *(v4d_unaligned *)p = v; }
 
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11 && defined(__x86_64__) && defined(__GLIBC__)
 #define CLONES __attribute__((target_clones("arch=x86-64-v3", "default"), optimize("fp-contract=fast")))

@@ -29,7 +29,8 @@ def test_grayscale_rgba_and_16bit_inputs():
     assert gray.colorfulness == 0.0
     assert gray.aspect("colorfulness").weight == 0.0
     rgba = np.dstack([photo("chelsea"), np.full(photo("chelsea").shape[:2], 255, np.uint8)])
-    assert assess(rgba).overall == pytest.approx(assess(photo("chelsea")).overall, abs=1e-6)
+    # an opaque alpha changes nothing but float32 rounding (its luma is taken by numpy, the RGB's by the C kernel)
+    assert assess(rgba).overall == pytest.approx(assess(photo("chelsea")).overall, abs=1e-4)
     img16 = photo("camera").astype(np.uint16) * 257
     ok, png = cv2.imencode(".png", img16)
     assert ok

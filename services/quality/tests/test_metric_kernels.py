@@ -9,6 +9,8 @@ import math
 import cv2
 import numpy as np
 import pytest
+import scipy.ndimage
+import skimage.data
 
 from services.quality.domain import parallel, working_image
 from services.quality.domain.metrics import colorfulness, natural_scene, noise, sharpness
@@ -109,15 +111,62 @@ def test_blockiness_pooled_over_tiles_equals_the_plain_definition(quality):
 
 
 @pytest.mark.parametrize("zero_border", [True, False])
-def test_separable_mscn_equals_the_2d_window(zero_border):
+def test_separable_mscn_equals_the_2d_window(monkeypatch, zero_border):
     image = to_working_image(photo("camera")).gray.astype(np.float64)
-    border = cv2.BORDER_CONSTANT if zero_border else cv2.BORDER_REPLICATE
-    mu = cv2.filter2D(image, cv2.CV_64F, gaussian_window(), borderType=border)
-    var = cv2.filter2D(image * image, cv2.CV_64F, gaussian_window(), borderType=border) - mu * mu
+    # scipy's float64 window (OpenCV's filter2D rounds the 2-D kernel to float32: flat areas then read ~1e-8)
+    mode = "constant" if zero_border else "nearest"
+    mu = scipy.ndimage.correlate(image, gaussian_window(), mode=mode)
+    var = scipy.ndimage.correlate(image * image, gaussian_window(), mode=mode) - mu * mu
     sigma = np.sqrt(np.abs(var))
-    coeffs, local_std = mscn(image, 1.0 / 255.0, zero_border=zero_border)
+    want = (image - mu) / (sigma + 1.0 / 255.0)
+    coeffs, local_std = mscn(image, 1.0 / 255.0, zero_border=zero_border)  # the C kernel: float32 maps
+    np.testing.assert_allclose(local_std, sigma, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(coeffs, want, rtol=1e-6, atol=1e-6)
+    monkeypatch.setattr(natural_scene.native, "load", lambda: None)
+    coeffs, local_std = mscn(image, 1.0 / 255.0, zero_border=zero_border)  # OpenCV's float64 filters
     np.testing.assert_allclose(local_std, sigma, atol=1e-9)
-    np.testing.assert_allclose(coeffs, (image - mu) / (sigma + 1.0 / 255.0), atol=1e-9)
+    np.testing.assert_allclose(coeffs, want, atol=1e-9)
+
+
+@pytest.mark.parametrize("zero_border", [True, False])
+@pytest.mark.parametrize("shape", [(576, 768), (288, 384), (37, 9), (5, 3), (100, 1), (1, 1)])
+def test_the_mscn_kernel_equals_opencvs_float64_form(monkeypatch, shape, zero_border):
+    """mscn.c (one pass, double precision, float32 maps) against OpenCV's float64 filters: the same maps to float32
+    rounding, any size, both borders."""
+    assert natural_scene.native.load() is not None, "the C kernels are not built: run `make setup`"
+    gray = natural_scene.analysis_scale(to_working_image(photo("astronaut")).gray)
+    image = np.ascontiguousarray(gray[: shape[0], : shape[1]]) * np.float32(255.0)
+    ours, ours_std = mscn(image, 1.0, zero_border=zero_border)
+    monkeypatch.setattr(natural_scene.native, "load", lambda: None)
+    theirs, theirs_std = mscn(image, 1.0, zero_border=zero_border)
+    assert ours.shape == ours_std.shape == image.shape and ours.dtype == ours_std.dtype == np.float32
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-6)
+    # a flat window's std is the root of a rounding-sized difference: sqrt(2.2e-16) x 255 = 4e-6 either way
+    np.testing.assert_allclose(ours_std, theirs_std, rtol=1e-6, atol=1e-5)
+
+
+def test_a_flat_window_has_coefficients_of_exactly_zero(monkeypatch):
+    """Where the window is flat, I - mu is 0: what a summation order leaves there is rounding, which NIQE's
+    per-block fits would describe (a JPEG at quality 10 has flat 8x8 blocks). Both forms give 0, and the same
+    NIQE and BRISQUE on such a JPEG."""
+    image = np.full((64, 80), 0.37, dtype=np.float32)
+    image[20:30, 40:50] = 0.8
+    flat = np.ones(image.shape, dtype=bool)
+    flat[20 - 3 : 30 + 3, 40 - 3 : 50 + 3] = False  # the windows that see the square
+    flat[:3] = flat[-3:] = flat[:, :3] = flat[:, -3:] = False  # and those that see the border (zeros for BRISQUE)
+    moon = to_working_image(jpeg(skimage.data.moon(), 10)).gray
+    scores = []
+    for native_on in (True, False):
+        if not native_on:
+            monkeypatch.setattr(natural_scene.native, "load", lambda: None)
+        coeffs, _ = mscn(image, 1.0 / 255.0, zero_border=True)
+        assert np.all(coeffs[flat] == 0.0) and np.count_nonzero(coeffs[~flat]) > 0.9 * np.count_nonzero(~flat)
+        coeffs, _ = mscn(image, 1.0 / 255.0, zero_border=False)
+        inner = np.ones(image.shape, dtype=bool)
+        inner[20 - 3 : 30 + 3, 40 - 3 : 50 + 3] = False
+        assert np.all(coeffs[inner] == 0.0)  # replicated edges are flat too
+        scores.append((niqe_score(moon), brisque_score(moon)))
+    np.testing.assert_allclose(scores[0], scores[1], rtol=1e-4)
 
 
 def test_the_strided_samples_are_gathered_once_and_contiguous():

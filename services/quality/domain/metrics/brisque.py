@@ -3,7 +3,8 @@
 36 features = 18 AGGD parameters of the MSCN coefficients and their four neighbour products, at
 full and half scale, scaled and fed to the SVR shipped by the `brisque` package (see
 brisque_model).  Conventions follow that package so the scores agree with it: luma in [0, 1]
-(Rec. 709), C = 1/255, zero-padded Gaussian filtering, bicubic half-scale (computed in float32: scores move by < 0.01).
+(Rec. 709), C = 1/255, zero-padded Gaussian filtering, bicubic half-scale (resized in float32: scores move
+by < 0.001).
 
 Images larger than 768 px on the long side are first area-downscaled to 768 px (the size of the
 LIVE images the model was trained on); see natural_scene.ANALYSIS_LONG_SIDE.
@@ -22,7 +23,7 @@ _C = 1.0 / 255.0
 
 def brisque_features_one_scale(gray: np.ndarray) -> np.ndarray:
     """The 18 features of one scale, in the order the model expects."""
-    coeffs, _ = mscn(gray, _C, zero_border=True, dtype=np.float32)
+    coeffs, _ = mscn(gray, _C, zero_border=True)
     alpha, mean, left, right = aggd_from_moments(signal_moments(coeffs)[0], product_counts(*coeffs.shape))
     feats = [alpha[0], (left[0] ** 2 + right[0] ** 2) / 2.0]
     for k in range(1, 5):  # the four neighbour products
@@ -32,7 +33,7 @@ def brisque_features_one_scale(gray: np.ndarray) -> np.ndarray:
 
 def brisque_features(gray: np.ndarray) -> np.ndarray:
     """All 36 features of a [0, 1] luma image (already at analysis scale)."""
-    g = gray.astype(np.float64, copy=False)
+    g = np.ascontiguousarray(gray, dtype=np.float32)  # the half scale in float32; the MSCN in double (see mscn)
     half = cv2.resize(g, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_CUBIC)
     return np.concatenate([brisque_features_one_scale(g), brisque_features_one_scale(half)])
 

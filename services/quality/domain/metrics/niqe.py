@@ -57,11 +57,11 @@ def niqe_block_features(gray: np.ndarray, *, overlap: bool = False) -> tuple[np.
     h2, w2 = (h // size) * size, (w // size) * size
     img = img[:h2, :w2]
     step = size // 4 if overlap else size
-    coeffs, sigma = mscn(img, 1.0, zero_border=False, dtype=np.float32)
+    coeffs, sigma = mscn(img, 1.0, zero_border=False)
     feats1 = _block_features(coeffs, size, step)
     sharp = blocks(sigma, size, step).mean(axis=1)
     half = cv2.resize(img, (w2 // 2, h2 // 2), interpolation=cv2.INTER_CUBIC)
-    coeffs2, _ = mscn(half, 1.0, zero_border=False, dtype=np.float32)
+    coeffs2, _ = mscn(half, 1.0, zero_border=False)
     feats2 = _block_features(coeffs2, size // 2, step // 2)
     return np.concatenate([feats1, feats2], axis=1), sharp
 
