@@ -21,7 +21,10 @@
 #include <emmintrin.h>
 #endif
 
-void rgb8_to_unit(const uint8_t *src, size_t rows, size_t cols, size_t src_stride, size_t k, const double *weights,
+#include "vector8.h" /* CLONES_EXACT */
+
+/* built for x86-64-v3 and plain x86-64, the same float operations */
+CLONES_EXACT void rgb8_to_unit(const uint8_t *src, size_t rows, size_t cols, size_t src_stride, size_t k, const double *weights,
                   float *rgb, float *gray, float *rgb_sample, float *gray_sample) {
     const float scale = (float)(1.0 / 255.0);
     const float wr = (float)weights[0], wg = (float)weights[1], wb = (float)weights[2];

@@ -8,9 +8,11 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "vector8.h" /* CLONES_EXACT: each function built for x86-64-v3 and plain x86-64, the same float operations */
+
 /* The luma plane, and the chroma planes at half resolution: the mean of each 2x2 block (an odd last row or
  * column is left out), which is what a bilinear resize to exactly half the size computes. */
-void ycc_denoise_split(const float *ycc, size_t rows, size_t cols, float *y, float *cr_half, float *cb_half) {
+CLONES_EXACT void ycc_denoise_split(const float *ycc, size_t rows, size_t cols, float *y, float *cr_half, float *cb_half) {
     const size_t h2 = rows / 2, w2 = cols / 2, stride = cols * 3;
     for (size_t r = 0; r < rows; r++) {
         const float *in = ycc + r * stride;
@@ -31,7 +33,7 @@ void ycc_denoise_split(const float *ycc, size_t rows, size_t cols, float *y, flo
 /* One half-resolution row upsampled 2x horizontally, bilinearly (OpenCV's INTER_LINEAR to exactly double the
  * size: 1/4 and 3/4 of the two nearest samples, the outermost samples copied); an odd last column repeats the
  * one before it. */
-static void upsample_row(const float *half, size_t w2, size_t cols, float *out) {
+static inline void upsample_row(const float *half, size_t w2, size_t cols, float *out) {
     out[0] = half[0];
     for (size_t j = 0; j + 1 < w2; j++) {
         out[2 * j + 1] = half[j] * 0.75f + half[j + 1] * 0.25f;
@@ -43,7 +45,7 @@ static void upsample_row(const float *half, size_t w2, size_t cols, float *out) 
 
 /* out = (1 - strength) ycc + strength (y_filtered, the chroma planes upsampled 2x both ways), with an odd last
  * row repeating the chroma of the one before it (rows, cols >= 2). scratch: 6 * cols floats. */
-void ycc_denoise_merge(const float *ycc, const float *y_filtered, const float *cr_half, const float *cb_half,
+CLONES_EXACT void ycc_denoise_merge(const float *ycc, const float *y_filtered, const float *cr_half, const float *cb_half,
                        size_t rows, size_t cols, float strength, float *scratch, float *out) {
     const size_t h2 = rows / 2, w2 = cols / 2, stride = cols * 3;
     float *cr0 = scratch, *cr1 = scratch + cols, *cb0 = scratch + 2 * cols, *cb1 = scratch + 3 * cols;
@@ -97,7 +99,7 @@ void ycc_denoise_merge(const float *ycc, const float *y_filtered, const float *c
 
 /* Cored unsharp masking of the luma channel: with d = y - blurred, out y = y + amount (d - clamp(d, +-coring)),
  * kept within [min(y, lo), max(y, hi)] (overshoot may not clip what was not clipped); chroma copied. */
-void ycc_sharpen(const float *ycc, const float *blurred, size_t pixels, float amount, float coring, float lo,
+CLONES_EXACT void ycc_sharpen(const float *ycc, const float *blurred, size_t pixels, float amount, float coring, float lo,
                  float hi, float *out) {
     for (size_t i = 0; i < pixels; i++) {
         /* branch-free (minss/maxss): on a noisy image which side of the coring band a pixel falls is random */
