@@ -11,7 +11,8 @@ moment sums of BRISQUE's and NIQE's AGGD fits), noise_sums.c (the noise estimate
 unit_rgb.c (8-bit RGB -> float RGB, luma and their samples in one pass, and float -> 8-bit), ycc_steps.c (the
 per-pixel passes of denoising and sharpening), bilateral.c (denoising's bilateral filter), ssim_terms.c (SSIM's
 windows and map summed in one pass), opponent_moments.c (colourfulness's sums), area_resize.c (area-averaging
-downscale) and mscn.c (BRISQUE's and NIQE's MSCN coefficients in one pass, in double precision).
+downscale), mscn.c (BRISQUE's and NIQE's MSCN coefficients in one pass, in double precision) and log_sums.c (the
+sums behind sharpness: blur, Laplacian and sums in one pass per tile).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ KERNELS = (
     "bilateral.c",
     "opponent_moments.c",
     "mscn.c",
+    "log_sums.c",
 )
 SOURCES = tuple(HERE / name for name in KERNELS)
 LIBRARY = HERE / f"_imagemesh_native{sysconfig.get_config_var('SHLIB_SUFFIX') or '.so'}"
@@ -122,6 +124,8 @@ def _declare(lib: ctypes.CDLL) -> ctypes.CDLL:
     lib.mscn_f32.argtypes = [ctypes.c_void_p, size, size, size, ctypes.c_void_p, size, ctypes.c_int, ctypes.c_double]
     lib.mscn_f32.argtypes += [ctypes.c_void_p, ctypes.c_void_p]
     lib.mscn_f32.restype = ctypes.c_int
+    lib.log_tile_sums.argtypes = [ctypes.c_void_p, *[size] * 5, ctypes.c_void_p, size, ctypes.c_void_p]
+    lib.log_tile_sums.restype = ctypes.c_int
     return lib
 
 

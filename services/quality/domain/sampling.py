@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import math
 from collections.abc import Sequence
 
@@ -74,6 +75,25 @@ def stack_rows(parts: Sequence[np.ndarray]) -> np.ndarray:
             region = owner.reshape(-1).view(np.uint8)[start : start + sum(p.nbytes for p in parts)]
             return region.view(first.dtype).reshape(-1, *first.shape[1:])
     return np.concatenate(parts, axis=0)
+
+
+def tile_rows(tiles: Sequence[np.ndarray], channels: int) -> tuple[ctypes.Array, int] | None:
+    """(pointers to the tiles' first pixels, their row stride in floats) when every tile is float32 with packed
+    pixels, the same shape and the same row stride (an image's tiles, a stack's slices) - how the kit's kernels read
+    tiles where they lie; None otherwise."""
+    first = tiles[0]
+    if first.strides[0] <= 0:
+        return None
+    pixel = (4 * channels, 4) if channels > 1 else (4,)
+    for t in tiles:
+        if (
+            t.dtype != np.float32
+            or t.shape != first.shape
+            or t.strides[1:] != pixel
+            or t.strides[0] != first.strides[0]
+        ):
+            return None
+    return (ctypes.c_void_p * len(tiles))(*(t.ctypes.data for t in tiles)), first.strides[0] // 4
 
 
 def stride_for(h: int, w: int, target: int = STRIDED_TARGET_PIXELS) -> int:

@@ -19,7 +19,7 @@ from services.quality.domain.metrics.brisque import brisque_score
 from services.quality.domain.metrics.natural_scene import gaussian_window, mscn, pair_products, signal_moments
 from services.quality.domain.metrics.niqe import niqe_score
 from services.quality.domain.metrics.noise import EDGE_EXCLUDED_FRACTION, noise_levels
-from services.quality.domain.sampling import stack_rows, strided, tiles
+from services.quality.domain.sampling import stack_rows, strided, tile_rows, tiles
 from services.quality.domain.working_image import LUMA_WEIGHTS, to_pixels, to_working_image
 from services.quality.tests.images import add_noise, photo
 
@@ -254,6 +254,19 @@ def test_sharpness_of_a_stack_of_tiles_equals_the_tile_by_tile_responses():
     assert all(np.array_equal(a, b) for a, b in zip(stacked, one_by_one, strict=True))
 
 
+@pytest.mark.parametrize(("tile_h", "tile_w", "count"), [(128, 128, 16), (37, 40, 3), (9, 37, 1), (12, 9, 5)])
+def test_the_sharpness_kernel_equals_opencvs_filters(monkeypatch, tile_h, tile_w, count):
+    """log_sums.c (blur, Laplacian and sums in one pass per tile, read where it lies) against the stacked OpenCV form:
+    the same detail energy to float rounding, for tiles down to one kept pixel across."""
+    assert sharpness.native.load() is not None, "the C kernels are not built: run `make setup`"
+    gray = to_working_image(add_noise(photo("astronaut"), 4.0)).gray
+    views = [gray[i * 30 : i * 30 + tile_h, i * 11 : i * 11 + tile_w] for i in range(count)]  # views, not copies
+    ours = sharpness.detail_energy(views)
+    monkeypatch.setattr(sharpness.native, "load", lambda: None)
+    assert ours == pytest.approx(sharpness.detail_energy(views), rel=1e-5)
+    assert ours > 0.0
+
+
 @pytest.mark.parametrize(("tile_h", "tile_w", "count"), [(64, 64, 16), (37, 40, 3), (9, 37, 1), (3, 3, 5)])
 def test_the_noise_kernel_takes_numpys_edge_threshold(tile_h, tile_w, count):
     """The kernel's sample of edge strengths (every 7th inside pixel, in pooled order) and its quantile are
@@ -266,7 +279,7 @@ def test_the_noise_kernel_takes_numpys_edge_threshold(tile_h, tile_w, count):
     pooled = edge.reshape(count, tile_h, tile_w)[:, 1:-1, 1:-1].ravel()
     want = np.quantile(pooled[:: noise.EDGE_SAMPLE_STEP], 1.0 - EDGE_EXCLUDED_FRACTION)
     sums, threshold = np.zeros(4), ctypes.c_float()
-    rows, stride = noise._tile_rows([gray[i * tile_h : (i + 1) * tile_h] for i in range(count)], 1)
+    rows, stride = tile_rows([gray[i * tile_h : (i + 1) * tile_h] for i in range(count)], 1)
     kept = lib.noise_tile_sums(
         rows, rows, count, tile_h, tile_w, stride, stride, 1, noise.EDGE_SAMPLE_STEP,
         1.0 - EDGE_EXCLUDED_FRACTION, noise._LUMA.ctypes.data, sums.ctypes.data, ctypes.byref(threshold),
@@ -311,13 +324,13 @@ def test_the_noise_kernel_reads_tiles_where_they_lie():
     stack, and tiles whose layout the kernel does not read (a float64 copy) give the same noise levels."""
     image = to_working_image(add_noise(photo("coffee"), 11.0, seed=4))
     gray, rgb = tiles(image.gray, tile=64), tiles(image.rgb, tile=64)
-    assert noise._tile_rows(gray, 1) is not None and noise._tile_rows(rgb, 3) is not None  # read in place
+    assert tile_rows(gray, 1) is not None and tile_rows(rgb, 3) is not None  # read in place
     in_place = dataclasses.astuple(noise_levels(gray, rgb))
     stacked = dataclasses.astuple(noise_levels([g.copy() for g in gray], [t.copy() for t in rgb]))
     wide = dataclasses.astuple(noise_levels([g.astype(np.float64) for g in gray], [t.astype(np.float64) for t in rgb]))
     assert in_place == stacked
     assert wide == pytest.approx(in_place, rel=1e-6)
-    assert noise._tile_rows([g[::-1] for g in gray], 1) is None  # flipped views are stacked first
+    assert tile_rows([g[::-1] for g in gray], 1) is None  # flipped views are stacked first
     flipped = dataclasses.astuple(noise_levels([g[::-1] for g in gray], [t[::-1] for t in rgb]))
     copied = [np.ascontiguousarray(g[::-1]) for g in gray], [np.ascontiguousarray(t[::-1]) for t in rgb]
     assert flipped == dataclasses.astuple(noise_levels(*copied))

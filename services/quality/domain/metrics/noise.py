@@ -23,7 +23,7 @@ import numpy as np
 
 from imagemesh_kit import native
 
-from ..sampling import stack_rows
+from ..sampling import stack_rows, tile_rows
 from ..working_image import LUMA_WEIGHTS
 
 _IMMERKAER = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], dtype=np.float32)
@@ -102,24 +102,6 @@ def _levels(sums: np.ndarray, count: int, gray_only: bool) -> NoiseLevels:
     return NoiseLevels(luma, luma, 0.0, 0.0) if gray_only else NoiseLevels(channel, luma, rg, yb)
 
 
-def _tile_rows(tiles: Sequence[np.ndarray], channels: int) -> tuple[ctypes.Array, int] | None:
-    """(pointers to the tiles' first pixels, their row stride in floats) when every tile is float32 with packed
-    pixels and the same row stride (an image's tiles, a stack's slices); None otherwise."""
-    first = tiles[0]
-    if first.strides[0] <= 0:
-        return None
-    pixel = (4 * channels, 4) if channels > 1 else (4,)
-    for t in tiles:
-        if (
-            t.dtype != np.float32
-            or t.shape != first.shape
-            or t.strides[1:] != pixel
-            or t.strides[0] != first.strides[0]
-        ):
-            return None
-    return (ctypes.c_void_p * len(tiles))(*(t.ctypes.data for t in tiles)), first.strides[0] // 4
-
-
 def _tile_levels_native(
     lib, gray_tiles: list[np.ndarray], plane_tiles: list[np.ndarray], gray_only: bool
 ) -> NoiseLevels:
@@ -127,11 +109,11 @@ def _tile_levels_native(
     Immerkaer responses and the pooled sums in two passes), read where they lie - or from one stack when their
     layout is not one the kernel reads."""
     channels = 1 if plane_tiles[0].ndim == 2 else plane_tiles[0].shape[2]
-    gray, planes = _tile_rows(gray_tiles, 1), _tile_rows(plane_tiles, channels)
+    gray, planes = tile_rows(gray_tiles, 1), tile_rows(plane_tiles, channels)
     if gray is None or planes is None:
         h = gray_tiles[0].shape[0]
         stacks = [np.ascontiguousarray(_stack(ts), dtype=np.float32) for ts in (gray_tiles, plane_tiles)]
-        gray, planes = (_tile_rows([s[i * h : (i + 1) * h] for i in range(len(gray_tiles))], c)
+        gray, planes = (tile_rows([s[i * h : (i + 1) * h] for i in range(len(gray_tiles))], c)
                         for s, c in zip(stacks, (1, channels), strict=True))  # fmt: skip
     sums = np.zeros(4)
     threshold = ctypes.c_float()

@@ -20,7 +20,9 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from ..sampling import stack_rows
+from imagemesh_kit import native
+
+from ..sampling import stack_rows, tile_rows
 
 PRE_BLUR_SIGMA = 0.7
 _MARGIN = 4  # border pixels dropped from every tile (filter support)
@@ -29,6 +31,10 @@ _MARGIN = 4  # border pixels dropped from every tile (filter support)
 def _response(gray: np.ndarray) -> np.ndarray:
     smooth = cv2.GaussianBlur(gray, (0, 0), PRE_BLUR_SIGMA, borderType=cv2.BORDER_REFLECT)
     return cv2.Laplacian(smooth, cv2.CV_32F, ksize=1, borderType=cv2.BORDER_REFLECT)
+
+
+# the blur's taps as OpenCV's GaussianBlur takes them for a float32 image (its kernel size for the sigma: 7)
+_TAPS = cv2.getGaussianKernel(int(round(PRE_BLUR_SIGMA * 4 * 2 + 1)) | 1, PRE_BLUR_SIGMA, cv2.CV_32F).ravel()
 
 
 def _kernel_energy() -> float:
@@ -52,11 +58,35 @@ def _kept_responses(tiles: list[np.ndarray]) -> list[np.ndarray]:
     return [_response(t)[m:-m, m:-m] for t in tiles]
 
 
+def _log_sums_native(lib, tiles: list[np.ndarray]) -> tuple[float, float, int] | None:
+    """(sum, sum of squares, count) of the kept LoG responses of equally sized tiles in the kit's kernel (log_sums.c:
+    the blur, the Laplacian and the sums in one pass over each tile, read where it lies); None when the tiles' layout
+    is not one it reads."""
+    rows = tile_rows(tiles, 1)
+    if rows is None:
+        return None
+    h, w = tiles[0].shape
+    out = np.zeros(3)
+    status = lib.log_tile_sums(rows[0], len(tiles), h, w, rows[1], _MARGIN, _TAPS.ctypes.data, _TAPS.size,
+                               out.ctypes.data)  # fmt: skip
+    if status == -2:
+        raise MemoryError("log_tile_sums: no memory for its row buffers")
+    return (float(out[0]), float(out[1]), int(out[2])) if status == 0 else None
+
+
 def detail_energy(gray_tiles: Sequence[np.ndarray]) -> float:
-    """Variance of the LoG response over [0, 1] luma tiles, in 8-bit units squared."""
+    """Variance of the LoG response over [0, 1] luma tiles, in 8-bit units squared. Equally sized tiles go through
+    the kit's kernel when it is built (the same sums to float rounding: tested), others through OpenCV."""
+    kept_tiles = [t for t in gray_tiles if min(t.shape[:2]) > 2 * _MARGIN]
+    lib = native.load()
+    sums = _log_sums_native(lib, kept_tiles) if lib is not None and kept_tiles else None
+    if sums is not None:
+        total, total_sq, n = sums
+        mean = total / n
+        return max(total_sq / n - mean * mean, 0.0) * 255.0**2
     total = total_sq = 0.0
     n = 0
-    for kept in _kept_responses([t for t in gray_tiles if min(t.shape[:2]) > 2 * _MARGIN]):
+    for kept in _kept_responses(kept_tiles):
         r = kept.ravel()
         total += float(r.sum(dtype=np.float64))
         total_sq += float(np.dot(r, r))
