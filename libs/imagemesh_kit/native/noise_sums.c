@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 
-#include "vector8.h"
+#include "vector8.h" /* CLONES_EXACT; v8f for the sums of pass 2 */
 
 static void swap(float *a, float *b) {
     float t = *a;
@@ -132,7 +132,9 @@ CLONES_EXACT static size_t tile_sums(const float *const *gray_tiles, const float
     double luma = 0.0, mean_abs = 0.0, rg = 0.0, yb = 0.0;
     size_t kept = 0;
     const size_t row_floats = w * channels;
-    float *resp = malloc(row_floats * sizeof *resp); /* one row of responses, all channels interleaved */
+    /* one row of responses, all channels interleaved, and the colour ones again by channel */
+    float *resp = malloc((row_floats + 3 * w) * sizeof *resp);
+    float *pr = resp + row_floats, *pg = pr + w, *pb = pg + w;
     if (!resp) {
         free(edge);
         return (size_t)-1;
@@ -147,6 +149,35 @@ CLONES_EXACT static size_t tile_sums(const float *const *gray_tiles, const float
         float row_luma = 0.0f, row_abs = 0.0f, row_rg = 0.0f, row_yb = 0.0f, row_kept = 0.0f;
         if (channels == 3) {
             for (size_t x = 1; x + 1 < w; x++) {
+                pr[x] = resp[3 * x];
+                pg[x] = resp[3 * x + 1];
+                pb[x] = resp[3 * x + 2];
+            }
+            /* eight pixels at a time, in lanes (a kept pixel's lane mask is all ones) */
+            const v8f vwr = splat(wr), vwg = splat(wg), vwb = splat(wb), one = splat(1.0f), half = splat(0.5f);
+            const v8f vlimit = splat(limit);
+            const v8i magnitude = (v8i){0} + 0x7fffffff;
+            v8f sl = splat(0.0f), sa = sl, srg = sl, syb = sl, sk = sl;
+            size_t x = 1;
+            for (; x + LANES + 1 <= w; x += LANES) {
+                v8i keep = load(e + x) <= vlimit;
+                v8f r = load(pr + x), g = load(pg + x), b = load(pb + x);
+                v8i l = (v8i)(vwr * r + vwg * g + vwb * b) & magnitude;
+                v8i a = (v8i)((v8f)((v8i)r & magnitude) + (v8f)((v8i)g & magnitude) + (v8f)((v8i)b & magnitude));
+                sl += (v8f)(l & keep);
+                sa += (v8f)(a & keep);
+                srg += (v8f)((v8i)(r - g) & magnitude & keep);
+                syb += (v8f)((v8i)(half * (r + g) - b) & magnitude & keep);
+                sk += (v8f)((v8i)one & keep);
+            }
+            for (int i = 0; i < LANES; i++) {
+                row_luma += sl[i];
+                row_abs += sa[i];
+                row_rg += srg[i];
+                row_yb += syb[i];
+                row_kept += sk[i];
+            }
+            for (; x + 1 < w; x++) {
                 float keep = (float)(e[x] <= limit);
                 float r = resp[3 * x], g = resp[3 * x + 1], b = resp[3 * x + 2];
                 row_luma += keep * fabsf(wr * r + wg * g + wb * b);
