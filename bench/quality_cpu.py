@@ -12,6 +12,11 @@ generated code and kernels (`make setup`):
     git worktree add -f /tmp/base <rev> --detach && make -C /tmp/base setup
     for i in 1 2 3; do for d in /tmp/base .; do
         (cd $d && PYTHONPATH=libs:libs/gen:. .venv/bin/python bench/quality_cpu.py); done; done
+
+Steadier still: both at the same time, one per core (each is single-threaded), so that both see the same spell:
+
+    for i in 1 2 3; do for d in /tmp/base .; do
+        (cd $d && PYTHONPATH=libs:libs/gen:. .venv/bin/python bench/quality_cpu.py) & done; wait; done
 """
 
 from __future__ import annotations

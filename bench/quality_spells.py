@@ -63,9 +63,16 @@ def main() -> None:
     rounds: list[tuple[str, float, dict[str, float]]] = []
     try:
         with httpx.Client(base_url=mesh.base_url, timeout=60) as client:
-            client.post("/v1/auth/register", json={"email": "spells@example.com", "password": "benchmark pw"})
-            login = client.post("/v1/auth/login", json={"email": "spells@example.com", "password": "benchmark pw"})
-            headers = {"Authorization": f"Bearer {login.json()['accessToken']}"}
+            account = {"email": "spells@example.com", "password": "benchmark pw"}
+            client.post("/v1/auth/register", json=account)
+            headers: dict[str, str] = {}
+
+            def log_in() -> None:  # each round: an access token lives 30 minutes (auth's default)
+                login = client.post("/v1/auth/login", json=account)
+                assert login.status_code == 200, login.text
+                headers["Authorization"] = f"Bearer {login.json()['accessToken']}"
+
+            log_in()
 
             def upload(pixels: np.ndarray) -> str:
                 data = encode(pixels, ".png", cv2.IMWRITE_PNG_COMPRESSION, 1)
@@ -91,6 +98,7 @@ def main() -> None:
             while True:
                 started = time.monotonic()
                 when = f"{datetime.now(UTC):%H:%M}"
+                log_in()
                 probe = speed_probe()
                 cells = {label: p50(cand_id) for label, cand_id in ids.items()}
                 rounds.append((when, probe, cells))

@@ -5,8 +5,8 @@
  *
  * In double precision, as the published (MATLAB) code, and exactly 0 where the window is flat: there I - mu is 0
  * and any value computed for it is rounding - which the AGGD fits of a flat block then describe (NIQE of a JPEG at
- * quality 30, whose 8x8 blocks are flat, moved by up to 2.7 between two summation orders). The image is float32; the
- * maps are written as float32.
+ * quality 30, whose 8x8 blocks are flat, moved by up to 2.7 between two summation orders). "Flat" allows for the
+ * float32 image's own rounding (FLAT below). The image is float32; the maps are written as float32.
  *
  * Rows are streamed: each source row is padded, filtered across (I and I^2) into a ring of the last ntaps rows, and
  * each output row takes the window down that ring and finishes the map - where the OpenCV form ran two filters and
@@ -20,9 +20,11 @@
 
 #define MAX_TAPS 31
 #define DLANES 4 /* doubles in a v4d */
-/* |I - mu| at most this fraction of |I| is rounding (a few 1e-16 in double): a flat window, whose coefficient is 0.
- * The smallest real difference - one 16-bit step at the window's corner (tap product 1.5e-4) - is ~2e-9 of [0, 1]. */
-#define FLAT 1e-12
+/* |I - mu| at most this fraction of |I| (2^-21, four float32 steps) is rounding: a flat window, whose coefficient is
+ * 0. The float32 image's own rounding is below it (a flat 2 MP region downscaled to 768 px spreads over 3.3e-7);
+ * one 8-bit step at the window's corner (tap product 1.58e-4) is above it even where I = 1 (6.2e-7). See
+ * natural_scene.FLAT. */
+#define FLAT 4.76837158203125e-7
 
 /* the window across one padded row of I and of I^2, two vectors at a time (the buffers have room) */
 CLONES static void window_across(const double *padded, const double *squares, const double *taps, size_t ntaps,

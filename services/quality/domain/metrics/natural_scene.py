@@ -18,9 +18,11 @@ from scipy import special
 from imagemesh_kit import native
 
 WINDOW_SIZE = 7
-# |I - mu| at most this fraction of |I| is rounding (double precision leaves a few 1e-16): a flat window (mscn.c's
-# FLAT). The smallest real difference, one 16-bit step at the window's corner, is ~2e-9 of the [0, 1] scale.
-FLAT = 1e-12
+# |I - mu| at most this fraction of |I| is rounding: a flat window, coefficient 0 (mscn.c's FLAT). 2^-21, four
+# float32 steps: above the float32 image's own rounding (a flat region of a 2 MP image downscaled to the analysis
+# scale spreads over 3.3e-7 of its value), below one 8-bit step at the window's corner even at I = 1 (tap product
+# 1.58e-4 / 255 = 6.2e-7). Finer steps than that - 16-bit data's, 256x smaller - read as flat too.
+FLAT = 2.0**-21
 WINDOW_SIGMA = 7.0 / 6.0
 ANALYSIS_LONG_SIDE = 768  # LIVE-database image size, the scale both NSS models were trained at
 
@@ -49,7 +51,7 @@ def mscn(image: np.ndarray, c: float, *, zero_border: bool) -> tuple[np.ndarray,
     published code), and exactly 0 where the window is flat: there I - mu is 0, and what any summation order leaves
     is rounding, whose shape the AGGD fits of a flat block would then describe (NIQE of a JPEG at quality 30, whose
     8x8 blocks are flat, moved by up to 2.7 between float32 and float64 filters, and between two float64 orders).
-    |I - mu| <= FLAT |I| counts as flat.
+    |I - mu| <= FLAT |I| counts as flat (it allows for the float32 image's own rounding: see FLAT).
 
     zero_border=True pads with zeros (scipy convolve2d 'same', as the `brisque` package does);
     False replicates the edge (MATLAB imfilter 'replicate', as the NIQE reference does).
