@@ -82,6 +82,8 @@ def detail_energy(gray_tiles: Sequence[np.ndarray]) -> float:
     sums = _log_sums_native(lib, kept_tiles) if lib is not None and kept_tiles else None
     if sums is not None:
         total, total_sq, n = sums
+        if n == 0:
+            return 0.0
         mean = total / n
         return max(total_sq / n - mean * mean, 0.0) * 255.0**2
     total = total_sq = 0.0
