@@ -67,6 +67,18 @@ def candidates(ref: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
+def upload_bytes(client: httpx.Client, headers: dict[str, str], data: bytes) -> str:
+    """POST an image's bytes to /v1/images through Envoy; its id."""
+    r = client.post("/v1/images", content=data, headers={**headers, "Content-Type": "application/octet-stream"})
+    assert r.status_code == 200, r.text
+    return r.json()["image"]["id"]
+
+
+def upload_png(client: httpx.Client, headers: dict[str, str], pixels: np.ndarray) -> str:
+    """upload_bytes of the pixels as a PNG (zlib level 1, as the benches' candidates are stored)."""
+    return upload_bytes(client, headers, encode(pixels, ".png", cv2.IMWRITE_PNG_COMPRESSION, 1))
+
+
 def compare_in_process(ref_png: bytes, cand_png: bytes) -> None:
     """What a comparison request computes, without storage and gRPC: decode both PNGs, compare at level 1, encode
     the enhanced result."""
@@ -109,9 +121,7 @@ def run(
     h = {"Authorization": f"Bearer {token.json()['accessToken']}"}
 
     def upload(data: bytes) -> str:
-        r = client.post("/v1/images", content=data, headers={**h, "Content-Type": "application/octet-stream"})
-        assert r.status_code == 200, r.text
-        return r.json()["image"]["id"]
+        return upload_bytes(client, h, data)
 
     ref = photo((1633, 1225))
     ref_png = encode(ref, ".png", cv2.IMWRITE_PNG_COMPRESSION, 1)

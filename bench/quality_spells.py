@@ -29,7 +29,7 @@ import cv2
 import httpx
 import numpy as np
 
-from bench.quality_service import CANDIDATE_NAMES, candidates, encode, photo, start_quality_mesh
+from bench.quality_service import CANDIDATE_NAMES, candidates, photo, start_quality_mesh, upload_png
 
 TARGET_MS = 250.0
 
@@ -74,16 +74,9 @@ def main() -> None:
 
             log_in()
 
-            def upload(pixels: np.ndarray) -> str:
-                data = encode(pixels, ".png", cv2.IMWRITE_PNG_COMPRESSION, 1)
-                octets = {**headers, "Content-Type": "application/octet-stream"}
-                r = client.post("/v1/images", content=data, headers=octets)
-                assert r.status_code == 200, r.text
-                return r.json()["image"]["id"]
-
             ref = photo((1633, 1225))
-            ref_id = upload(ref)
-            ids = {label: upload(pixels) for label, pixels in candidates(ref).items()}
+            ref_id = upload_png(client, headers, ref)
+            ids = {label: upload_png(client, headers, pixels) for label, pixels in candidates(ref).items()}
 
             def p50(cand_id: str) -> float:
                 body = {"image1Id": ref_id, "image2Id": cand_id, "enhancementLevel": 1.0}

@@ -21,11 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import cv2
 import httpx
 import numpy as np
 
-from bench.quality_service import CANDIDATE_NAMES, candidates, encode, photo, start_quality_mesh
+from bench.quality_service import CANDIDATE_NAMES, candidates, photo, start_quality_mesh, upload_png
 
 BIN_S = 0.010
 SAMPLE_S = 0.002
@@ -77,16 +76,10 @@ def main() -> None:
             login = client.post("/v1/auth/login", json={"email": "util@example.com", "password": "benchmark pw"})
             headers = {"Authorization": f"Bearer {login.json()['accessToken']}"}
 
-            def upload(pixels: np.ndarray) -> str:
-                data = encode(pixels, ".png", cv2.IMWRITE_PNG_COMPRESSION, 1)
-                octets = {**headers, "Content-Type": "application/octet-stream"}
-                r = client.post("/v1/images", content=data, headers=octets)
-                assert r.status_code == 200, r.text
-                return r.json()["image"]["id"]
-
             ref = photo((1633, 1225))
             candidate = candidates(ref)[CANDIDATE_NAMES[args.candidate]]
-            body = {"image1Id": upload(ref), "image2Id": upload(candidate), "enhancementLevel": 1.0}
+            ids = upload_png(client, headers, ref), upload_png(client, headers, candidate)
+            body = {"image1Id": ids[0], "image2Id": ids[1], "enhancementLevel": 1.0}
 
             def call() -> float:
                 r = client.post("/v1/comparisons", json=body, headers=headers)
