@@ -1,5 +1,5 @@
 /* Eight floats (or four doubles) at a time with GCC/clang vector extensions, shared by the kernels written with
- * them (bilateral.c, ssim_terms.c, mscn.c, nss_moments.c; noise_sums.c takes only CLONES_EXACT): one source that
+ * them (bilateral.c, ssim_terms.c, mscn.c, nss_moments.c, log_sums.c, noise_sums.c): one source that
  * vectorises for any target. CLONES builds a function twice - for x86-64-v3 (AVX2, FMA contracted) and for plain
  * x86-64 - and the CPU picks at load time (GCC on x86-64 with glibc, whose loader resolves the ifunc; elsewhere one
  * plain build). */
@@ -31,7 +31,7 @@ static inline void store4d(double *p, v4d v) { *(v4d_unaligned *)p = v; }
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11 && defined(__x86_64__) && defined(__GLIBC__)
 #define CLONES __attribute__((target_clones("arch=x86-64-v3", "default"), optimize("fp-contract=fast")))
 /* the same two builds without contracting a * b + c into one rounding: results equal to the plain build's, bit for
- * bit (for code whose float operations must not change: noise_sums.c) */
+ * bit (for code whose float operations must not change: noise_sums.c, ycc_steps.c, unit_rgb.c) */
 #define CLONES_EXACT __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define CLONES
