@@ -12,7 +12,6 @@
  * each output row takes the window down that ring and finishes the map - where the OpenCV form ran two filters and
  * six whole-image passes. The loops are built for x86-64-v3 and plain x86-64 (vector8.h). */
 #include <math.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,11 +45,7 @@ CLONES static void window_across(const double *padded, const double *squares, co
     }
 }
 
-typedef int64_t v4l __attribute__((vector_size(32)));
-
 static inline v4d widen(const float *p) { return (v4d){p[0], p[1], p[2], p[3]}; }
-
-static inline v4d magnitude(v4d v) { return (v4d)((v4l)v & ((v4l){0} + INT64_MAX)); }
 
 /* the window down the ring's rows, then sigma and the coefficients of one output row: whole vectors into
  * `coeffs` and `sigma` (float rows), the last partial one through a small buffer; `src` has room for whole vectors */
@@ -68,13 +63,13 @@ CLONES static void finish_row(const double *const *means, const double *const *s
             s[1] += w[t] * load4d(squares[t] + k + DLANES);
         }
         double var[2 * DLANES];
-        store4d(var, magnitude(s[0] - mu[0] * mu[0]));
-        store4d(var + DLANES, magnitude(s[1] - mu[1] * mu[1]));
+        store4d(var, abs4d(s[0] - mu[0] * mu[0]));
+        store4d(var + DLANES, abs4d(s[1] - mu[1] * mu[1]));
         for (int i = 0; i < 2 * DLANES; i++) var[i] = sqrt(var[i]); /* -fno-math-errno: vectorises */
         float cf[2 * DLANES], sd[2 * DLANES];
         for (int h = 0; h < 2; h++) {
             v4d x = widen(src + k + h * DLANES), d = x - mu[h], root = load4d(var + h * DLANES);
-            d = (v4d)((v4l)d & (magnitude(d) > flat * magnitude(x))); /* a flat window: exactly 0 */
+            d = (v4d)((v4l)d & (abs4d(d) > flat * abs4d(x))); /* a flat window: exactly 0 */
             v4d q = d / (root + kc);
             for (int i = 0; i < DLANES; i++) {
                 cf[h * DLANES + i] = (float)q[i];

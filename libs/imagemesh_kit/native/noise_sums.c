@@ -134,11 +134,11 @@ CLONES_EXACT static size_t tile_sums(const float *const *gray_tiles, const float
     const size_t row_floats = w * channels;
     /* one row of responses, all channels interleaved, and the colour ones again by channel */
     float *resp = malloc((row_floats + 3 * w) * sizeof *resp);
-    float *pr = resp + row_floats, *pg = pr + w, *pb = pg + w;
     if (!resp) {
         free(edge);
         return (size_t)-1;
     }
+    float *pr = resp + row_floats, *pg = pr + w, *pb = pg + w;
     for (size_t y = 0; y < rows; y++) {
         size_t in_tile = y % tile_h;
         if (in_tile == 0 || in_tile == tile_h - 1) continue;
@@ -156,18 +156,15 @@ CLONES_EXACT static size_t tile_sums(const float *const *gray_tiles, const float
             /* eight pixels at a time, in lanes (a kept pixel's lane mask is all ones) */
             const v8f vwr = splat(wr), vwg = splat(wg), vwb = splat(wb), one = splat(1.0f), half = splat(0.5f);
             const v8f vlimit = splat(limit);
-            const v8i magnitude = (v8i){0} + 0x7fffffff;
             v8f sl = splat(0.0f), sa = sl, srg = sl, syb = sl, sk = sl;
             size_t x = 1;
             for (; x + LANES + 1 <= w; x += LANES) {
                 v8i keep = load(e + x) <= vlimit;
                 v8f r = load(pr + x), g = load(pg + x), b = load(pb + x);
-                v8i l = (v8i)(vwr * r + vwg * g + vwb * b) & magnitude;
-                v8i a = (v8i)((v8f)((v8i)r & magnitude) + (v8f)((v8i)g & magnitude) + (v8f)((v8i)b & magnitude));
-                sl += (v8f)(l & keep);
-                sa += (v8f)(a & keep);
-                srg += (v8f)((v8i)(r - g) & magnitude & keep);
-                syb += (v8f)((v8i)(half * (r + g) - b) & magnitude & keep);
+                sl += (v8f)((v8i)abs8(vwr * r + vwg * g + vwb * b) & keep);
+                sa += (v8f)((v8i)(abs8(r) + abs8(g) + abs8(b)) & keep);
+                srg += (v8f)((v8i)abs8(r - g) & keep);
+                syb += (v8f)((v8i)abs8(half * (r + g) - b) & keep);
                 sk += (v8f)((v8i)one & keep);
             }
             for (int i = 0; i < LANES; i++) {

@@ -50,12 +50,11 @@ typedef struct {
 
 static inline void add_values(lane_sums *s, int set, v8f v) {
     const v8f zero = splat(0.0f);
-    const v8i zero_i = {0};
     v8i below = v < zero, above = v > zero;
     v8f m = (v8f)((v8i)v & below);
     s->sq[set] += v * v;
     s->neg_sq[set] += m * m;
-    s->absval[set] += (v8f)((v8i)v & (zero_i + INT32_MAX)); /* the sign bit cleared */
+    s->absval[set] += abs8(v);
     s->neg[set] -= below; /* a true lane is -1 */
     s->pos[set] -= above;
 }

@@ -28,6 +28,11 @@ static inline v4d splat4d(double v) { return (v4d){v, v, v, v}; }
 static inline v4d load4d(const double *p) { return *(const v4d_unaligned *)p; }
 static inline void store4d(double *p, v4d v) { *(v4d_unaligned *)p = v; }
 
+/* |v| lane by lane: the sign bit cleared (exact, and the same for every build) */
+typedef int64_t v4l __attribute__((vector_size(32)));
+static inline v8f abs8(v8f v) { return (v8f)((v8i)v & ((v8i){0} + INT32_MAX)); }
+static inline v4d abs4d(v4d v) { return (v4d)((v4l)v & ((v4l){0} + INT64_MAX)); }
+
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11 && defined(__x86_64__) && defined(__GLIBC__)
 #define CLONES __attribute__((target_clones("arch=x86-64-v3", "default"), optimize("fp-contract=fast")))
 /* the same two builds without contracting a * b + c into one rounding: results equal to the plain build's, bit for

@@ -46,6 +46,9 @@ def _gaussian_taps(size: int = WINDOW_SIZE, sigma: float = WINDOW_SIGMA) -> np.n
     return taps / taps.sum()
 
 
+_TAPS = _gaussian_taps()  # MSCN's window, both passes (float64)
+
+
 def mscn(image: np.ndarray, c: float, *, zero_border: bool) -> tuple[np.ndarray, np.ndarray]:
     """Mean-subtracted contrast-normalised coefficients and the local std map, computed in double precision (as the
     published code), and exactly 0 where the window is flat: there I - mu is 0, and what any summation order leaves
@@ -63,9 +66,8 @@ def mscn(image: np.ndarray, c: float, *, zero_border: bool) -> tuple[np.ndarray,
         return _mscn_native(lib, np.ascontiguousarray(image, dtype=np.float32), c, zero_border)
     img = np.ascontiguousarray(image, dtype=np.float64)
     border = cv2.BORDER_CONSTANT if zero_border else cv2.BORDER_REPLICATE
-    taps = _gaussian_taps()
-    mu = cv2.sepFilter2D(img, cv2.CV_64F, taps, taps, borderType=border)
-    sigma = np.sqrt(np.abs(cv2.sepFilter2D(img * img, cv2.CV_64F, taps, taps, borderType=border) - mu * mu))
+    mu = cv2.sepFilter2D(img, cv2.CV_64F, _TAPS, _TAPS, borderType=border)
+    sigma = np.sqrt(np.abs(cv2.sepFilter2D(img * img, cv2.CV_64F, _TAPS, _TAPS, borderType=border) - mu * mu))
     # numpy arithmetic: OpenCV's bindings would take an array of up to 4 values (a tiny image) for a scalar
     coeffs = img - mu
     coeffs[np.abs(coeffs) <= FLAT * np.abs(img)] = 0.0
@@ -75,10 +77,9 @@ def mscn(image: np.ndarray, c: float, *, zero_border: bool) -> tuple[np.ndarray,
 
 def _mscn_native(lib, img: np.ndarray, c: float, zero_border: bool) -> tuple[np.ndarray, np.ndarray]:
     h, w = img.shape
-    taps = _gaussian_taps()
     coeffs, sigma = np.empty((h, w), np.float32), np.empty((h, w), np.float32)
     maps = coeffs.ctypes.data, sigma.ctypes.data
-    status = lib.mscn_f32(img.ctypes.data, h, w, w, taps.ctypes.data, taps.size, int(zero_border), c, *maps)
+    status = lib.mscn_f32(img.ctypes.data, h, w, w, _TAPS.ctypes.data, _TAPS.size, int(zero_border), c, *maps)
     if status != 0:
         raise MemoryError("mscn_f32: no memory for its row buffers")
     return coeffs, sigma
